@@ -1,0 +1,17 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+)
+
+// These commands are being built; they are replaced by their own files.
+
+func runSandbox(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio) error {
+	return errors.New("sandbox: not built yet")
+}
+
+func runAdminCreate(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio) error {
+	return errors.New("admin create: not built yet")
+}
