@@ -11,7 +11,3 @@ import (
 func runSandbox(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio) error {
 	return errors.New("sandbox: not built yet")
 }
-
-func runAdminCreate(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio) error {
-	return errors.New("admin create: not built yet")
-}

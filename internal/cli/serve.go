@@ -5,11 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
+	"pinaccess/internal/auth"
 	"pinaccess/internal/config"
+	"pinaccess/internal/store"
 	"pinaccess/web"
 )
 
@@ -33,6 +36,9 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio)
 		return err
 	}
 	defer st.Close()
+	if err := bootstrapAdmin(ctx, st, cfg, log); err != nil {
+		return err
+	}
 
 	e, err := web.New(web.Deps{Store: st, Secrets: box, Log: log, Config: cfg})
 	if err != nil {
@@ -61,5 +67,35 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio)
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	return nil
+}
+
+// bootstrapAdmin creates the admin named by PINACCESS_ADMIN_EMAIL and
+// PINACCESS_ADMIN_PASSWORD if it does not exist, and, when there is still
+// no admin, logs a one-time setup link for creating the first one.
+func bootstrapAdmin(ctx context.Context, st *store.Store, cfg config.Config, log *slog.Logger) error {
+	admins := auth.NewAdmins(st, nil)
+	if cfg.AdminEmail != "" {
+		created, err := admins.Ensure(ctx, cfg.AdminEmail, cfg.AdminPassword)
+		if fe := (auth.FieldErrors{}); errors.As(err, &fe) {
+			return fmt.Errorf("PINACCESS_ADMIN_EMAIL/PINACCESS_ADMIN_PASSWORD: %s", fe.Error())
+		}
+		if err != nil {
+			return err
+		}
+		if created {
+			log.Info("created the admin from PINACCESS_ADMIN_EMAIL", "email", auth.NormalizeEmail(cfg.AdminEmail))
+		}
+	}
+	need, err := admins.NeedsSetup(ctx)
+	if err != nil || !need {
+		return err
+	}
+	token, err := admins.IssueSetupToken(ctx)
+	if err != nil {
+		return err
+	}
+	log.Warn("no admin yet: open this one-time link to create the first one (valid 24 hours, until the next start)",
+		"url", cfg.BaseURL+"/setup?token="+token)
 	return nil
 }

@@ -1,0 +1,28 @@
+package views
+
+import "encoding/json"
+
+// csrfHeaders is the hx-headers value that makes htmx send the CSRF token
+// with every request it makes (JSON, never evaluated as script).
+func csrfHeaders(token string) string {
+	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token})
+	return string(b)
+}
+
+func flashClass(k FlashKind) string {
+	switch k {
+	case FlashSuccess:
+		return "border-green-200 bg-green-50 text-green-800"
+	case FlashError:
+		return "border-red-200 bg-red-50 text-red-800"
+	default:
+		return "border-blue-200 bg-blue-50 text-blue-800"
+	}
+}
+
+func flashRole(k FlashKind) string {
+	if k == FlashError {
+		return "alert"
+	}
+	return "status"
+}
