@@ -171,7 +171,7 @@ func TestSecondSnapshotRecordsExactlyTheChanges(t *testing.T) {
 
 	b2 := sampleBusiness(10)
 	b2.members = append(b2.members[:3:3], b2.members[4:]...) // user3 removed
-	b2.members[1].BusinessRoles = []string{"BIZ_ADMIN"}     // user1 promoted
+	b2.members[1].BusinessRoles = []string{"BIZ_ADMIN"}      // user1 promoted
 	var grants []Grant
 	for _, g := range b2.grants {
 		if g.GranteeID == "1003" {
