@@ -97,7 +97,7 @@ func Layout(body templ.Component) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\"><a href=\"#main\" class=\"sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:px-3 focus:py-2\">Skip to content</a><header class=\"border-b border-gray-200 bg-white\"><div class=\"mx-auto flex max-w-6xl items-center justify-between gap-6 px-4 py-3 sm:px-6\"><div class=\"flex items-center gap-8\"><a href=\"/\" class=\"text-lg font-semibold tracking-tight text-gray-900\" data-testid=\"brand\">pinaccess</a> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\"><a href=\"#main\" class=\"sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:px-3 focus:py-2\">Skip to content</a><header class=\"border-b border-gray-200 bg-white\"><div class=\"mx-auto flex h-14 max-w-6xl items-center justify-between gap-6 px-4 sm:px-6\"><div class=\"flex items-center gap-8\"><a href=\"/\" class=\"text-lg font-semibold tracking-tight text-gray-900\" data-testid=\"brand\">pinaccess</a> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
