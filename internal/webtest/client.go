@@ -144,3 +144,10 @@ func (c *Client) Cookies() []*http.Cookie {
 	u, _ := url.Parse(c.srv.URL)
 	return c.http.Jar.Cookies(u)
 }
+
+// SetCookie puts a cookie for the server into the client's jar, as if the
+// server had set it (tests use it to replay a copied cookie).
+func (c *Client) SetCookie(ck *http.Cookie) {
+	u, _ := url.Parse(c.srv.URL)
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: ck.Name, Value: ck.Value, Path: "/"}})
+}
