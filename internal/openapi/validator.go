@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
@@ -77,6 +78,7 @@ func sharedRouter() (routers.Router, error) {
 		}
 		// Paths are matched after the base is stripped, so no server.
 		doc.Servers = nil
+		normalizeParameters(doc)
 		sharedRt, routerErr = gorillamux.NewRouter(doc)
 	})
 	return sharedRt, routerErr
@@ -318,4 +320,43 @@ func (v *Validator) Middleware(next http.Handler) http.Handler {
 		w.WriteHeader(res.StatusCode)
 		w.Write(body)
 	})
+}
+
+// normalizeParameters works around a kin-openapi decoding limitation: a
+// parameter schema written as allOf [$ref, {default: X}] (partner_type of
+// business_partner_asset_access/get) decodes every value as empty, because
+// the annotation-only member decodes to nothing. The annotation is moved
+// into the parameter's own schema, which means the same thing.
+func normalizeParameters(doc *openapi3.T) {
+	fix := func(params openapi3.Parameters) {
+		for _, pr := range params {
+			if pr == nil || pr.Value == nil || pr.Value.Schema == nil || pr.Value.Schema.Value == nil {
+				continue
+			}
+			sch := pr.Value.Schema.Value
+			if len(sch.AllOf) < 2 {
+				continue
+			}
+			kept := sch.AllOf[:0:0]
+			for _, sub := range sch.AllOf {
+				v := sub.Value
+				annotation := sub.Ref == "" && v != nil && (v.Type == nil || len(*v.Type) == 0) && len(v.Enum) == 0 &&
+					len(v.AllOf) == 0 && len(v.AnyOf) == 0 && len(v.OneOf) == 0 && v.Pattern == ""
+				if annotation {
+					if v.Default != nil && sch.Default == nil {
+						sch.Default = v.Default
+					}
+					continue
+				}
+				kept = append(kept, sub)
+			}
+			sch.AllOf = kept
+		}
+	}
+	for _, item := range doc.Paths.Map() {
+		fix(item.Parameters)
+		for _, op := range item.Operations() {
+			fix(op.Parameters)
+		}
+	}
 }

@@ -659,7 +659,14 @@ type invite struct {
 	ID                string         `json:"id"`
 	InviteData        inviteData     `json:"invite_data"`
 	IsReceivedInvite  bool           `json:"is_received_invite"`
-	User              userSummary    `json:"user"`
+	User              inviteUser     `json:"user"`
+}
+
+// inviteUser is the invitee; an invite by email has no ID or username yet.
+type inviteUser struct {
+	Email    *string `json:"email"`
+	ID       *string `json:"id"`
+	Username *string `json:"username"`
 }
 
 func (s *Sandbox) invitesList(c *call) (any, error) {
@@ -714,7 +721,7 @@ func (s *Sandbox) invitesList(c *call) (any, error) {
 				LastUpdatedTime: inv.SentAt, SentAt: inv.SentAt,
 			},
 			IsReceivedInvite: inv.IsReceivedInvite,
-			User:             userSummary{Email: strOrNil(inv.Email), ID: inv.UserID, Username: inv.Username},
+			User:             inviteUser{Email: strOrNil(inv.Email), ID: strOrNil(inv.UserID), Username: strOrNil(inv.Username)},
 		})
 	}
 	return s.pageOf(items, pg, next), nil

@@ -241,8 +241,9 @@ func (g *generator) partners() {
 
 // owner returns the business's ID most of the time, otherwise an EXTERNAL
 // partner's (an asset shared with the business).
-func (g *generator) owner(externals []string, sharePercent int) string {
-	if len(externals) > 0 && g.rng.IntN(100) < sharePercent {
+// The second asset of each type is always shared, so every dataset has some.
+func (g *generator) owner(externals []string, sharePercent, i int) string {
+	if len(externals) > 0 && (i == 1 || g.rng.IntN(100) < sharePercent) {
 		return externals[g.rng.IntN(len(externals))]
 	}
 	return g.d.Business.ID
@@ -263,7 +264,7 @@ func (g *generator) assets() {
 			ID:          g.id(549755000000, 997, i),
 			Type:        AssetAdAccount,
 			Name:        g.pick(lines) + " – " + g.pick(markets) + " " + strconv.Itoa(i),
-			OwnerID:     g.owner(externals, 20),
+			OwnerID:     g.owner(externals, 20, i),
 			Currency:    m.currency,
 			Country:     m.country,
 			CreatedTime: created,
@@ -276,7 +277,7 @@ func (g *generator) assets() {
 			ID:          g.id(630433785246000000, 7919, i),
 			Type:        AssetProfile,
 			Name:        w + " " + g.pick(lines) + " " + g.pick(markets),
-			OwnerID:     g.owner(externals, 10),
+			OwnerID:     g.owner(externals, 10, i),
 			CreatedTime: g.timeMs(),
 		})
 	}
@@ -285,7 +286,7 @@ func (g *generator) assets() {
 			ID:          g.id(483685904000, 1013, i),
 			Type:        AssetCatalog,
 			Name:        g.pick(markets) + " catalog " + strconv.Itoa(i),
-			OwnerID:     d.Business.ID,
+			OwnerID:     g.owner(externals, 15, i),
 			CatalogType: g.pick(catalogTypes),
 			CreatedTime: g.timeMs(),
 		})
@@ -341,13 +342,36 @@ func (g *generator) grants() {
 		a := &d.Assets[i]
 		d.Grants = append(d.Grants, Grant{AssetID: a.ID, PartnerID: a.OwnerID, Permissions: g.perms(a.Type)})
 	}
-	// INTERNAL partners get a few of the business's assets.
+	// INTERNAL partners get a few of the business's assets; the first one
+	// gets one asset of each type, so every dataset has some of each.
+	first := true
 	for _, p := range d.Partners {
 		if p.PartnerType != PartnerInternal || len(owned) == 0 {
 			continue
 		}
+		var picked []int
+		if first {
+			first = false
+			for _, typ := range []string{AssetAdAccount, AssetProfile, AssetGroup, AssetCatalog} {
+				for _, i := range owned {
+					if d.Assets[i].Type == typ {
+						picked = append(picked, i)
+						break
+					}
+				}
+			}
+		}
+		for _, i := range picked {
+			a := &d.Assets[i]
+			d.Grants = append(d.Grants, Grant{AssetID: a.ID, PartnerID: p.ID, Permissions: g.perms(a.Type)})
+		}
 		n := 1 + g.rng.IntN(5)
 		g.grantSome(owned, n, func(a *Asset) {
+			for _, i := range picked {
+				if d.Assets[i].ID == a.ID {
+					return
+				}
+			}
 			d.Grants = append(d.Grants, Grant{AssetID: a.ID, PartnerID: p.ID, Permissions: g.perms(a.Type)})
 		})
 	}
