@@ -12,6 +12,7 @@ import (
 
 	"pinaccess/internal/auth"
 	"pinaccess/internal/config"
+	"pinaccess/internal/sandbox"
 	"pinaccess/internal/store"
 	"pinaccess/web"
 )
@@ -40,7 +41,15 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio)
 		return err
 	}
 
-	e, err := web.New(web.Deps{Store: st, Secrets: box, Log: log, Config: cfg})
+	deps := web.Deps{Store: st, Secrets: box, Log: log, Config: cfg}
+	if cfg.Sandbox {
+		sb, err := sandbox.New(sandbox.Options{BaseURL: cfg.BaseURL + "/sandbox", RedirectBases: []string{cfg.BaseURL}})
+		if err != nil {
+			return fmt.Errorf("sandbox: %w", err)
+		}
+		deps.Sandbox = sb
+	}
+	e, err := web.New(deps)
 	if err != nil {
 		return err
 	}
