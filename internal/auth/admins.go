@@ -112,7 +112,7 @@ func (a *Admins) Ensure(ctx context.Context, email, password string) (created bo
 func (a *Admins) Authenticate(ctx context.Context, email, password string) (store.Admin, error) {
 	ad, err := a.store.AdminByEmail(ctx, NormalizeEmail(email))
 	if errors.Is(err, store.ErrNotFound) {
-		CheckPassword(dummyHash, password)
+		CheckPassword(dummyHash(), password)
 		return store.Admin{}, ErrBadCredentials
 	}
 	if err != nil {

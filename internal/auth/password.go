@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -77,10 +78,11 @@ func checkPassword(hash, password string) (bool, error) {
 
 // dummyHash is checked against when an email is unknown, so that a failed
 // login takes as long whether or not the account exists.
-var dummyHash = func() string {
+// It is made on first use, not at start-up, to keep start-up fast.
+var dummyHash = sync.OnceValue(func() string {
 	h, err := HashPassword("pinaccess timing equaliser")
 	if err != nil {
 		panic(err)
 	}
 	return h
-}()
+})
