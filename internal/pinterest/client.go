@@ -64,29 +64,33 @@ const DefaultPageSize = 250
 const maxBody = 64 << 20
 
 // RetryPolicy bounds how a failed request is repeated: exponential backoff
-// from BaseDelay, doubling up to MaxDelay with random jitter, at most
-// MaxAttempts requests, and no new attempt once MaxElapsed has passed
-// since the first.
+// from BaseDelay (RateLimitDelay after a 429 without Retry-After), doubling
+// up to MaxDelay with random jitter, at most MaxAttempts requests, and no
+// new attempt once MaxElapsed has passed since the first.
 type RetryPolicy struct {
-	MaxAttempts int
-	BaseDelay   time.Duration
-	MaxDelay    time.Duration
-	MaxElapsed  time.Duration
+	MaxAttempts    int
+	BaseDelay      time.Duration
+	RateLimitDelay time.Duration
+	MaxDelay       time.Duration
+	MaxElapsed     time.Duration
 }
 
-// DefaultRetry is the policy used for zero fields of Options.Retry.
+// DefaultRetry is the policy used for zero fields of Options.Retry. A 429
+// backs off longer than a 5xx because Pinterest's quotas count per minute
+// or per day: retrying within a second only burns attempts.
 var DefaultRetry = RetryPolicy{
-	MaxAttempts: 6,
-	BaseDelay:   500 * time.Millisecond,
-	MaxDelay:    30 * time.Second,
-	MaxElapsed:  3 * time.Minute,
+	MaxAttempts:    6,
+	BaseDelay:      500 * time.Millisecond,
+	RateLimitDelay: 5 * time.Second,
+	MaxDelay:       30 * time.Second,
+	MaxElapsed:     3 * time.Minute,
 }
 
-// backoff returns the wait before attempt n+1 (n ≥ 1): half the doubled
-// delay plus a random part of the other half, so concurrent workers spread
-// out.
-func (p RetryPolicy) backoff(n int) time.Duration {
-	d := p.BaseDelay << min(n-1, 30)
+// backoff returns the wait before attempt n+1 (n ≥ 1) starting from base:
+// half the doubled delay plus a random part of the other half, so
+// concurrent workers spread out.
+func (p RetryPolicy) backoff(base time.Duration, n int) time.Duration {
+	d := base << min(n-1, 30)
 	if d > p.MaxDelay || d <= 0 {
 		d = p.MaxDelay
 	}
@@ -149,6 +153,9 @@ func New(tokens TokenSource, opts Options) (*Client, error) {
 	}
 	if r.BaseDelay <= 0 {
 		r.BaseDelay = DefaultRetry.BaseDelay
+	}
+	if r.RateLimitDelay <= 0 {
+		r.RateLimitDelay = DefaultRetry.RateLimitDelay
 	}
 	if r.MaxDelay <= 0 {
 		r.MaxDelay = DefaultRetry.MaxDelay
@@ -261,7 +268,7 @@ func (c *Client) get(ctx context.Context, op *operation, path string, q url.Valu
 			return fmt.Errorf("%w (gave up after %d attempts)", last, attempt)
 		}
 		if wait == 0 {
-			wait = c.retry.backoff(attempt)
+			wait = c.retry.backoff(c.retry.BaseDelay, attempt)
 		}
 		if wait == retryNow {
 			c.counts.retries.Add(1)
@@ -333,7 +340,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, u, path string, n i
 		e.RetryAfter = retryAfter(header.Get("Retry-After"), c.now())
 		wait := e.RetryAfter
 		if wait <= 0 {
-			wait = c.retry.backoff(n)
+			wait = c.retry.backoff(c.retry.RateLimitDelay, n)
 		}
 		c.pace.pause(op.category, min(wait, c.retry.MaxElapsed))
 		return wait, e

@@ -130,8 +130,8 @@ func TestRateLimitedRequestWithoutRetryAfterBacksOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := clk.Sleeps()
-	if len(s) != 2 || s[0] < 250*time.Millisecond || s[0] > 500*time.Millisecond || s[1] < 500*time.Millisecond || s[1] > time.Second {
-		t.Errorf("waits = %v, want backoff 250-500ms then 500ms-1s", s)
+	if len(s) != 2 || s[0] < 2500*time.Millisecond || s[0] > 5*time.Second || s[1] < 5*time.Second || s[1] > 10*time.Second {
+		t.Errorf("waits = %v, want backoff 2.5-5s then 5-10s", s)
 	}
 }
 

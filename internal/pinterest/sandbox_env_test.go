@@ -32,16 +32,25 @@ type sandboxEnv struct {
 	cfg  *pinterest.Config
 	logs *logBuffer
 
+	// arrivals receives a value for every request the server gets.
+	arrivals chan struct{}
+
 	mu    sync.Mutex
 	saved []*oauth2.Token
 }
 
 func newSandboxEnv(t *testing.T, ds *sandbox.Dataset) *sandboxEnv {
 	t.Helper()
-	e := &sandboxEnv{t: t, clk: newFakeClock(), logs: &logBuffer{}}
+	e := &sandboxEnv{t: t, clk: newFakeClock(), logs: &logBuffer{}, arrivals: make(chan struct{}, 10000)}
 	var h http.Handler = http.NotFoundHandler()
 	mux := http.NewServeMux()
-	mux.Handle("/sandbox/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	mux.Handle("/sandbox/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case e.arrivals <- struct{}{}:
+		default:
+		}
+		h.ServeHTTP(w, r)
+	}))
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
 	e.base = e.srv.URL + "/sandbox"
