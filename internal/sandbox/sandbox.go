@@ -227,6 +227,12 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r2.URL.RawPath = ""
 		r = r2
 	}
+	if p := r.URL.Path; strings.HasPrefix(p, "/v5/") && (strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../")) {
+		// http.ServeMux would redirect to the cleaned path; Pinterest does not.
+		w.Header().Set("x-pinterest-rid", s.requestID())
+		writeError(w, &apiError{Status: http.StatusNotFound, Code: 404, Message: "Not found."})
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
