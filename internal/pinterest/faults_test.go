@@ -12,13 +12,18 @@ import (
 	"pinaccess/internal/sandbox"
 )
 
+// backoffMin is the shortest backoff after a 5xx (half of BaseDelay); the
+// default pacing never waits that long between two requests.
+const backoffMin = 250 * time.Millisecond
+
 func TestBurstOfServerErrorsRecovers(t *testing.T) {
 	e := newSandboxEnv(t, nil)
 	e.sb.SetFaults(sandbox.Faults{FailAll: true, ErrorStatus: 503})
-	// The outage ends after the client's third backoff.
+	// The outage ends after the client's third backoff (pacing waits are
+	// shorter and do not count).
 	var waits atomic.Int32
 	sleep := func(ctx context.Context, d time.Duration) error {
-		if waits.Add(1) == 3 {
+		if d >= backoffMin && waits.Add(1) == 3 {
 			e.sb.SetFaults(sandbox.Faults{})
 		}
 		return e.clk.Sleep(ctx, d)
