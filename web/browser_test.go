@@ -79,6 +79,7 @@ func TestBrowserSetupLogoutFailedLoginLogin(t *testing.T) {
 		t.Errorf("add link href = %q, %v; want /integrations/new", href.Value, err)
 	}
 	browsertest.Screenshot(t, ctx, "dashboard")
+	browsertest.AssertNoCSPViolations(t, ctx)
 }
 
 func assertText(t *testing.T, ctx context.Context, testID, want string) {

@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -78,10 +80,37 @@ func New(t testing.TB) context.Context {
 		cancelAlloc()
 		cancelTimeout()
 	})
-	if err := chromedp.Do(bctx); err != nil {
+	if err := chromedp.Do(bctx, watchCSP); err != nil {
 		t.Fatalf("browsertest: start Chromium (%s): %v", path, err)
 	}
 	return bctx
+}
+
+// cspWatcher runs in every page before its own scripts and records each
+// Content-Security-Policy violation in sessionStorage, so the record
+// survives navigation within the tab.
+const cspWatcher = `document.addEventListener("securitypolicyviolation", function (e) {
+	var v = JSON.parse(sessionStorage.getItem("__csp") || "[]");
+	v.push(location.pathname + ": " + e.effectiveDirective + " blocked " + (e.blockedURI || "inline"));
+	sessionStorage.setItem("__csp", JSON.stringify(v));
+});`
+
+var watchCSP = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatcher})
+	return err
+})
+
+// AssertNoCSPViolations fails the test if the current tab's origin has
+// seen any Content-Security-Policy violation since the browser started.
+func AssertNoCSPViolations(t testing.TB, ctx context.Context) {
+	t.Helper()
+	v, err := CSPViolations(ctx)
+	if err != nil {
+		t.Fatalf("browsertest: read CSP violations: %v", err)
+	}
+	if len(v) > 0 {
+		t.Fatalf("Content-Security-Policy violations: %v", v)
+	}
 }
 
 // Screenshot saves a full-page PNG of the current page as
@@ -143,4 +172,10 @@ func Login(baseURL, email, password string) chromedp.Action[chromedp.Void] {
 		chromedp.Click(TestID("login-submit")),
 		chromedp.WaitVisible(TestID("current-admin")),
 	)
+}
+
+// CSPViolations returns the Content-Security-Policy violations the current
+// tab's origin has recorded, as "path: directive blocked URI".
+func CSPViolations(ctx context.Context) ([]string, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[[]string](`JSON.parse(sessionStorage.getItem("__csp") || "[]")`))
 }
