@@ -189,3 +189,10 @@ func (h *harness) all(t testing.TB, bearer, path string) []json.RawMessage {
 		next = path + sep + "bookmark=" + url.QueryEscape(*p.Bookmark)
 	}
 }
+
+func decodeJSON(t testing.TB, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
+	}
+}
