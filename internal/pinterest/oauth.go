@@ -106,11 +106,14 @@ func (c *Config) log() *slog.Logger {
 }
 
 // Exchange trades the code from the consent callback for a token. It is
-// tried once: a code is good for one exchange only. The token keeps
-// Pinterest's extra fields (scope, refresh_token_expires_in, ...); see
-// TokenScopes and RefreshExpiry.
+// tried once: a code is good for one exchange only. It asks for continuous
+// refresh (continuous_refresh=true), which apps created before 2025-09-25
+// need and newer apps get anyway. The token keeps Pinterest's extra fields
+// (scope, refresh_token_expires_in, ...); see TokenScopes and
+// RefreshExpiry.
 func (c *Config) Exchange(ctx context.Context, code string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, error) {
 	start := time.Now()
+	opts = append([]oauth2.AuthCodeOption{oauth2.SetAuthURLParam("continuous_refresh", "true")}, opts...)
 	tok, err := c.OAuth2().Exchange(c.ctx(ctx), code, opts...)
 	if err != nil {
 		err = tokenError(ctx, err)

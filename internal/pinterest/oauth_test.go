@@ -3,6 +3,8 @@ package pinterest_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -279,5 +281,46 @@ func TestFailingSaveIsReported(t *testing.T) {
 	_, err = c.UserAccount(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "store renewed token: disk full") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestTokenRequestsAuthenticateInTheHeader(t *testing.T) {
+	var forms []url.Values
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		id, secret, ok := r.BasicAuth()
+		if !ok || id != "1234" || secret != "s3cret" {
+			t.Errorf("basic auth = %q %q %v", id, secret, ok)
+		}
+		r.ParseForm()
+		forms = append(forms, r.PostForm)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"pina_new","token_type":"bearer","expires_in":2592000,"scope":"ads:read,biz_access:read",
+			"refresh_token":"pinr_new","refresh_token_expires_in":5184000,"refresh_token_expires_at":1790000000,"response_type":"authorization_code"}`)
+	})
+	clk := newFakeClock()
+	cfg := &pinterest.Config{Endpoint: pinterest.SandboxEndpoint(srv.URL), ClientID: "1234", ClientSecret: "s3cret",
+		RedirectURL: "http://localhost/cb", HTTPClient: srv.Client(), Now: clk.Now}
+	tok, err := cfg.Exchange(context.Background(), "c0de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pinterest.TokenScopes(tok); !slices.Equal(got, []string{"ads:read", "biz_access:read"}) {
+		t.Errorf("scopes = %v", got)
+	}
+	if got := pinterest.RefreshExpiry(tok); got.Unix() != 1790000000 {
+		t.Errorf("refresh expiry = %v", got)
+	}
+	ts := cfg.TokenSource(&oauth2.Token{AccessToken: "pina_old", RefreshToken: "pinr_old", Expiry: clk.Now().Add(time.Minute)}, nil)
+	if tok, err = ts.Token(context.Background()); err != nil || tok.AccessToken != "pina_new" {
+		t.Fatalf("token %v, %v", tok, err)
+	}
+	want := []string{
+		"code=c0de&continuous_refresh=true&grant_type=authorization_code&redirect_uri=http%3A%2F%2Flocalhost%2Fcb",
+		"grant_type=refresh_token&refresh_token=pinr_old",
+	}
+	for i, f := range forms {
+		if f.Encode() != want[i] {
+			t.Errorf("request %d form = %s, want %s", i, f.Encode(), want[i])
+		}
 	}
 }
