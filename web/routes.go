@@ -37,6 +37,7 @@ func routes(e *echo.Echo, d Deps, sess *sessionManager) {
 	dh := &dashboardHandler{}
 
 	e.GET("/healthz", hh.show).Name = routeHealthz
+	e.HEAD("/healthz", hh.show)
 	e.GET("/static/:name", serveStatic).Name = routeStatic
 
 	e.GET(pathSetup, ah.setupShow).Name = routeSetup

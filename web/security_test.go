@@ -204,6 +204,9 @@ func TestHealthz(t *testing.T) {
 	if strings.TrimSpace(res.Body) != `{"status":"ok"}` {
 		t.Fatalf("body %q", res.Body)
 	}
+	if head := c.Do(t, c.NewRequest(t, http.MethodHead, "/healthz", nil)); head.StatusCode != http.StatusOK {
+		t.Fatalf("HEAD /healthz = %d", head.StatusCode)
+	}
 	srv.Store.Close()
 	res = c.Get(t, "/healthz")
 	wantStatus(t, res, http.StatusServiceUnavailable)

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -25,6 +26,16 @@ const (
 	argonSaltLen = 16
 )
 
+// hashing bounds how many argon2 computations run at once (each holds
+// 19 MiB), so a burst of logins cannot exhaust memory.
+var hashing = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
+func idKey(password, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey(password, salt, t, m, p, n)
+}
+
 // errBadHash is returned for a stored hash this package cannot read.
 var errBadHash = errors.New("auth: unrecognised password hash")
 
@@ -35,7 +46,7 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -72,7 +83,7 @@ func checkPassword(hash, password string) (bool, error) {
 	if err != nil || len(want) == 0 || len(want) > 128 {
 		return false, errBadHash
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	got := idKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
