@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"pinaccess/internal/secret"
 	"pinaccess/internal/webtest"
 )
 
@@ -274,4 +275,21 @@ func TestSessionsExpireWhenIdleAndAfterAWeek(t *testing.T) {
 	}
 	clock.Advance(11 * time.Hour) // 176 h > 7 days since sign-in
 	wantStatus(t, busy.Get(t, "/"), http.StatusSeeOther)
+}
+
+func TestSessionsSurviveARestart(t *testing.T) {
+	dbPath := t.TempDir() + "/pinaccess.db"
+	key := secret.NewKey()
+	first := startWithAdmin(t, webtest.Options{DBPath: dbPath, SecretKey: key})
+	c := first.Client(t)
+	c.Login(t, adminEmail, adminPassword)
+
+	second := webtest.Start(t, webtest.Options{DBPath: dbPath, SecretKey: key})
+	again := second.Client(t)
+	setCookies(t, again, second, c.Cookies())
+	res := again.Get(t, "/")
+	wantStatus(t, res, http.StatusOK)
+	if res.TestID("current-admin").Text() != adminEmail {
+		t.Fatal("the restarted server does not know the session's admin")
+	}
 }

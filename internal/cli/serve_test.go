@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -163,5 +165,25 @@ func BenchmarkServeStartup(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+	}
+}
+
+func TestServeRefusesADatabaseFileThatIsNotSQLite(t *testing.T) {
+	t.Setenv("PINACCESS_SECRET_KEY", "")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pinaccess.db")
+	want := []byte("quarterly figures, not a database\n")
+	if err := os.WriteFile(db, want, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := Run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, Stdio{Out: io.Discard, Err: io.Discard})
+	if !errors.Is(err, store.ErrNotSQLite) || !strings.Contains(err.Error(), "choose another --db") {
+		t.Fatalf("serve on a text file: %v", err)
+	}
+	if got, _ := os.ReadFile(db); !bytes.Equal(got, want) {
+		t.Fatal("serve changed the file")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pinaccess.key")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("serve created a key file beside a database it refused")
 	}
 }

@@ -39,6 +39,9 @@ type Options struct {
 	Configure func(*config.Config)
 	// DBPath is the database file; a fresh one in t.TempDir() if empty.
 	DBPath string
+	// SecretKey is the installation key (32 bytes); a random one if nil.
+	// Give two servers the same DBPath and SecretKey to test a restart.
+	SecretKey []byte
 }
 
 // Server is a running pinaccess web server.
@@ -70,7 +73,11 @@ func Start(t testing.TB, opts Options) *Server {
 	if opts.Now != nil {
 		st.SetClock(opts.Now)
 	}
-	box, err := secret.New(secret.NewKey())
+	key := opts.SecretKey
+	if key == nil {
+		key = secret.NewKey()
+	}
+	box, err := secret.New(key)
 	if err != nil {
 		t.Fatal(err)
 	}
