@@ -29,8 +29,9 @@ import (
 type Options struct {
 	// APIURL is the API base, ending in /v5; empty means Production.APIURL.
 	APIURL string
-	// HTTPClient sends the requests; nil means a client with no timeout of
-	// its own (each attempt is bounded by RequestTimeout).
+	// HTTPClient sends the requests; nil means a client of its own with an
+	// idle connection per worker (each attempt is bounded by
+	// RequestTimeout).
 	HTTPClient *http.Client
 	// Tier selects the default quotas; empty means TierStandard.
 	Tier Tier
@@ -177,7 +178,10 @@ func New(tokens TokenSource, opts Options) (*Client, error) {
 		pageSize: DefaultPageSize,
 	}
 	if c.hc == nil {
-		c.hc = &http.Client{}
+		// Keep a connection per worker instead of DefaultTransport's two.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = conc
+		c.hc = &http.Client{Transport: tr}
 	}
 	if c.timeout <= 0 {
 		c.timeout = 60 * time.Second
@@ -320,8 +324,8 @@ func (c *Client) attempt(ctx context.Context, op *operation, u, path string, n i
 		return 0, nil
 	case status == http.StatusUnauthorized && !*refreshed:
 		// The access token may have expired or been revoked early: renew
-		// it once and try again at once.
-		*refreshed = true
+		// it once and try again at once. A refresh that failed for a
+		// passing reason is tried again on the next attempt.
 		if _, err := c.tokens.Refresh(ctx, tok); err != nil {
 			var t transient
 			if errors.As(err, &t) {
@@ -329,6 +333,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, u, path string, n i
 			}
 			return -1, err
 		}
+		*refreshed = true
 		return retryNow, newAPIErrorFrom(op, status, header, body)
 	case status == http.StatusUnauthorized:
 		e := newAPIErrorFrom(op, status, header, body)
@@ -366,6 +371,7 @@ func (c *Client) send(ctx context.Context, op *operation, u, path string, n int,
 	}
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "pinaccess")
 	c.counts.calls[op.idx].Add(1)
 	start := time.Now()
 	resp, err := c.hc.Do(req)

@@ -7,10 +7,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"pinaccess/internal/pinterest"
 )
@@ -564,5 +567,64 @@ func TestConcurrentCallsStayWithinTheConcurrencyLimit(t *testing.T) {
 	}
 	if p := peak.Load(); p != 3 {
 		t.Errorf("peak in flight = %d, want 3", p)
+	}
+}
+
+func TestTrialTierSpreadsCallsOverTheDay(t *testing.T) {
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, accountJSON) })
+	c, clk := testClient(t, srv, pinterest.Options{Tier: pinterest.TierTrial})
+	for range 12 {
+		if _, err := c.UserAccount(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 1,000 a day with a burst of 10: calls 11 and 12 wait a day's share
+	// each (86400s / 990).
+	step := 86400 * time.Second / 990
+	if got := clk.Slept(); got < 2*step-time.Second || got > 2*step+time.Second {
+		t.Errorf("waited %s for 12 calls, want about %s", got, 2*step)
+	}
+	if got := c.MinDuration(c.Stats().ByCategory()); got < 2*step-time.Second {
+		t.Errorf("MinDuration = %s", got)
+	}
+}
+
+func TestTransientRefreshFailureIsRetried(t *testing.T) {
+	var tokenCalls atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v5/oauth/token", func(w http.ResponseWriter, r *http.Request) {
+		if tokenCalls.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"pina_fresh","token_type":"bearer","expires_in":3600,"scope":"user_accounts:read","refresh_token":"pinr_next","refresh_token_expires_in":100,"refresh_token_expires_at":100}`)
+	})
+	mux.HandleFunc("GET /v5/user_account", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer pina_fresh" {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"code":2,"message":"Authentication failed."}`)
+			return
+		}
+		io.WriteString(w, accountJSON)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	clk := newFakeClock()
+	cfg := &pinterest.Config{Endpoint: pinterest.SandboxEndpoint(srv.URL), ClientID: "1", ClientSecret: "s", HTTPClient: srv.Client(), Now: clk.Now}
+	var saved []string
+	ts := cfg.TokenSource(&oauth2.Token{AccessToken: "pina_expired", RefreshToken: "pinr_1"}, func(_ context.Context, tok *oauth2.Token) error {
+		saved = append(saved, tok.RefreshToken)
+		return nil
+	})
+	c, err := pinterest.New(ts, pinterest.Options{APIURL: srv.URL + "/v5", HTTPClient: srv.Client(), Now: clk.Now, Sleep: clk.Sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UserAccount(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(saved) != "[pinr_next]" || tokenCalls.Load() != 2 {
+		t.Errorf("saved %v after %d token requests", saved, tokenCalls.Load())
 	}
 }
