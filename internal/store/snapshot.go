@@ -365,6 +365,33 @@ func (w *SnapshotWriter) role(ctx context.Context, kind, name string) int64 {
 	return id
 }
 
+// Complete ends the snapshot's writing: it flushes, drops assets that were
+// only mentioned (never listed as the business's, so no type), and settles
+// ownership: an asset with no owner recorded belongs to the business; owner
+// names come from the partners list when the API gave none.
+func (w *SnapshotWriter) Complete(ctx context.Context, businessID, businessName string) error {
+	if err := w.Flush(ctx); err != nil {
+		return err
+	}
+	err := w.s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM snap_assets WHERE run_id = ? AND asset_type = ''`, w.runID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE snap_assets SET
+			owner_id = iif(owner_id = '', ?2, owner_id),
+			owned = (owner_id = '' OR owner_id = ?2),
+			owner_name = CASE WHEN owner_name <> '' THEN owner_name
+				WHEN owner_id = '' OR owner_id = ?2 THEN ?3
+				ELSE coalesce((SELECT p.username FROM snap_partners p WHERE p.run_id = ?1 AND p.ext_id = snap_assets.owner_id), '') END
+			WHERE run_id = ?1`, w.runID, businessID, businessName)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: complete snapshot of run %d: %w", w.runID, err)
+	}
+	return nil
+}
+
 // Flush writes every buffered row.
 func (w *SnapshotWriter) Flush(ctx context.Context) error {
 	w.mu.Lock()
@@ -423,6 +450,7 @@ func (w *SnapshotWriter) flushLocked(ctx context.Context) error {
 			{b.assets, `INSERT INTO snap_assets (run_id, id, ext_id, asset_type, name, owner_id, owner_name, owned,
 				currency, country, description, group_types, catalog_type, created_time, updated_time, search) VALUES `,
 				` ON CONFLICT (run_id, id) DO UPDATE SET
+				asset_type = iif(excluded.asset_type <> '', excluded.asset_type, asset_type),
 				name = iif(excluded.name <> '', excluded.name, name),
 				search = iif(excluded.name <> '', excluded.search, search),
 				owner_id = iif(excluded.owner_id <> '', excluded.owner_id, owner_id),

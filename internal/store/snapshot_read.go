@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -164,4 +167,52 @@ func (s *Store) AccessRoles(ctx context.Context) ([]AccessRole, error) {
 		err := r.Scan(&a.Kind, &a.Name, &a.Description)
 		return a, err
 	}, `SELECT kind, name, description FROM access_roles ORDER BY kind, name`)
+}
+
+// SnapshotDigest returns a SHA-256 digest of every row of a run's snapshot
+// and of the changes recorded with it, in key order: equal digests mean the
+// snapshot reads the same byte for byte. It serves integrity checks.
+func (s *Store) SnapshotDigest(ctx context.Context, runID int64) (string, error) {
+	h := sha256.New()
+	for _, table := range append(slices.Clone(snapshotTables), "changes") {
+		order := "id"
+		if table != "changes" {
+			// Order by every column: a total order whatever the key.
+			probe, err := s.r.QueryContext(ctx, `SELECT * FROM `+table+` LIMIT 0`)
+			if err != nil {
+				return "", fmt.Errorf("store: snapshot digest: %w", err)
+			}
+			cols, _ := probe.Columns()
+			probe.Close()
+			nums := make([]string, len(cols))
+			for i := range cols {
+				nums[i] = fmt.Sprint(i + 1)
+			}
+			order = strings.Join(nums, ", ")
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT * FROM `+table+` WHERE run_id = ? ORDER BY `+order, runID)
+		if err != nil {
+			return "", fmt.Errorf("store: snapshot digest: %w", err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		fmt.Fprintf(h, "table %s\n", table)
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return "", fmt.Errorf("store: snapshot digest: %w", err)
+			}
+			fmt.Fprintf(h, "%q\n", vals)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return "", fmt.Errorf("store: snapshot digest: %w", err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
