@@ -120,7 +120,11 @@ func loadDataset(name string, seed int64) (*sandbox.Dataset, string, error) {
 	return d, name, nil
 }
 
-func printSandbox(w io.Writer, base, label string, d *sandbox.Dataset) {
+// printSandbox writes the banner in one piece, so whoever watches the
+// output sees it whole.
+func printSandbox(out io.Writer, base, label string, d *sandbox.Dataset) {
+	w := &strings.Builder{}
+	defer func() { io.WriteString(out, w.String()) }()
 	members := 0
 	for _, u := range d.Users {
 		if u.IsMember() {

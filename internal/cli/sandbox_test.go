@@ -27,7 +27,7 @@ type outWatch struct {
 	sent bool
 }
 
-var sandboxBaseRE = regexp.MustCompile(`Pinterest sandbox listening on (\S+)\n`)
+var sandboxBaseRE = regexp.MustCompile(`(?s)Pinterest sandbox listening on (\S+)\n.*Stop with Ctrl-C`)
 
 func (w *outWatch) Write(p []byte) (int, error) {
 	w.mu.Lock()

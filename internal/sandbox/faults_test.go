@@ -239,3 +239,31 @@ func TestUnknownRoutesGetPinterestErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentRequestsUpdatesAndFaults(t *testing.T) {
+	h := newHarness(t, nil, func(o *Options) { o.Limits = Limits{} })
+	admin := h.token(AdminUsername)
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 25; i++ {
+				a := h.get(admin, "/v5/businesses/"+DefaultBusinessID+"/members?assets_summary=true&page_size=50")
+				if a.status != 200 && a.status != 500 {
+					t.Errorf("status %d", a.status)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 10; i++ {
+		h.sb.SetFaults(Faults{ErrorRate: 0.1})
+		if err := h.sb.Update(func(d *Dataset) { d.Business.Name = "Renamed" }); err != nil {
+			t.Fatal(err)
+		}
+		h.sb.Stats()
+		h.sb.IssueToken(EmployeeUsername, []string{"ads:read"})
+	}
+	wg.Wait()
+}
