@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Asset ownership filters.
+const (
+	OwnerOurs   = "ours"   // assets the business owns
+	OwnerTheirs = "theirs" // assets EXTERNAL partners share with us
+)
+
+// AdminServiceOnly is the AssetQuery.Admin filter for owned assets that no
+// member or partner other than the integration's service account holds
+// ADMIN on: if that account lost access, nobody could manage them.
+const AdminServiceOnly = "service_only"
+
+// AssetQuery selects and orders the assets of the current snapshot. Type is
+// an asset type (AD_ACCOUNT, PROFILE, ASSET_GROUP, CATALOG); Owner is
+// OwnerOurs, OwnerTheirs or "" for both; Admin is AdminServiceOnly or "".
+// Sort keys: name (default), type, owner, created, updated, id.
+type AssetQuery struct {
+	ListQuery
+	Type  string
+	Owner string
+	Admin string
+}
+
+// AssetRow is an asset as lists and exports show it.
+type AssetRow struct {
+	ID          string
+	Type        string
+	Name        string
+	OwnerID     string
+	OwnerName   string
+	Owned       bool
+	Currency    string
+	Country     string
+	CatalogType string
+	GroupTypes  []string
+	CreatedTime time.Time
+	UpdatedTime time.Time
+	Principals  int // members and partners holding a permission on it
+	Pixels      int
+}
+
+// AssetPage is one page of assets.
+type AssetPage = Page[AssetRow]
+
+var assetSorts = sortKeys{
+	def: "name", defDir: SortAsc, tiebreak: "a.ext_id",
+	keys: map[string]sortSpec{
+		"name":    {terms: []string{"a.name COLLATE NOCASE"}},
+		"type":    {terms: []string{"a.asset_type"}},
+		"owner":   {terms: []string{"a.owner_name COLLATE NOCASE"}},
+		"created": {terms: []string{"a.created_time"}},
+		"updated": {terms: []string{"a.updated_time"}},
+		"id":      {terms: []string{"length(a.ext_id)", "a.ext_id"}},
+	},
+}
+
+func (q AssetQuery) filtered() bool {
+	return hasText(q.Q) || q.Type != "" || q.Owner == OwnerOurs || q.Owner == OwnerTheirs || q.Admin == AdminServiceOnly
+}
+
+const assetCols = `a.ext_id, a.asset_type, a.name, a.owner_id, a.owner_name, a.owned, a.currency, a.country,
+	a.catalog_type, a.group_types, a.created_time, a.updated_time`
+
+func (s *Store) assetSQL(ctx context.Context, integrationID, runID int64, q AssetQuery) (listSQL, string, string, error) {
+	l := listSQL{
+		selectCols: assetCols + `,
+			(SELECT count(DISTINCT g.grantee_id) FROM snap_grants g WHERE g.run_id = a.run_id AND g.asset_id = a.id),
+			(SELECT count(*) FROM snap_pixels x WHERE x.run_id = a.run_id AND x.ad_account_id = a.id)`,
+		from: `FROM snap_assets a`,
+	}
+	l.w.add("a.run_id = ?", runID)
+	if hasText(q.Q) {
+		l.w.add(`a.search LIKE ? ESCAPE '\'`, likePattern(q.Q))
+	}
+	if q.Type != "" {
+		l.w.add("a.asset_type = ?", q.Type)
+	}
+	switch q.Owner {
+	case OwnerOurs:
+		l.w.add("a.owned = 1")
+	case OwnerTheirs:
+		l.w.add("a.owned = 0")
+	}
+	if q.Admin == AdminServiceOnly {
+		keys, err := s.serviceAccountKeys(ctx, integrationID, runID)
+		if err != nil {
+			return l, "", "", err
+		}
+		cond, args := serviceOnlyCond(keys)
+		l.w.add(cond, args...)
+	}
+	sort, dir, order := assetSorts.resolve(q.Sort, q.Dir)
+	l.orderBy = order
+	return l, sort, dir, nil
+}
+
+// serviceOnlyCond is the condition that asset a is owned and nobody but
+// the given grantees holds ADMIN on it.
+func serviceOnlyCond(keys []int64) (string, []any) {
+	cond := `a.owned = 1 AND NOT EXISTS (SELECT 1 FROM snap_grants g
+		JOIN access_roles r ON r.id = g.permission_id AND r.kind = 'permission' AND r.name = 'ADMIN'
+		WHERE g.run_id = a.run_id AND g.asset_id = a.id`
+	args := make([]any, 0, len(keys))
+	if len(keys) > 0 {
+		cond += ` AND g.grantee_id NOT IN (` + strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",") + `)`
+		for _, k := range keys {
+			args = append(args, k)
+		}
+	}
+	return cond + `)`, args
+}
+
+// serviceAccountKeys returns the snapshot keys of the members that are the
+// integration's service account (matched by username or email).
+func (s *Store) serviceAccountKeys(ctx context.Context, integrationID, runID int64) ([]int64, error) {
+	return queryAll(ctx, s.r, "service account", func(r *sql.Rows) (int64, error) {
+		var k int64
+		return k, r.Scan(&k)
+	}, `SELECT m.id FROM snap_members m, integrations i
+		WHERE i.id = ? AND m.run_id = ? AND trim(i.service_account) <> ''
+			AND (lower(m.username) = lower(trim(i.service_account)) OR lower(m.email) = lower(trim(i.service_account)))`,
+		integrationID, runID)
+}
+
+func scanAssetRow(r *sql.Rows) (AssetRow, error) {
+	var a AssetRow
+	var types string
+	var created, updated int64
+	err := r.Scan(&a.ID, &a.Type, &a.Name, &a.OwnerID, &a.OwnerName, &a.Owned, &a.Currency, &a.Country,
+		&a.CatalogType, &types, &created, &updated, &a.Principals, &a.Pixels)
+	a.GroupTypes = splitList(types)
+	a.CreatedTime = fromMilli(created)
+	a.UpdatedTime = fromMilli(updated)
+	return a, err
+}
+
+// ListAssets returns one page of the current snapshot's assets.
+func (s *Store) ListAssets(ctx context.Context, integrationID int64, q AssetQuery) (AssetPage, error) {
+	normPage(&q.ListQuery)
+	run, err := s.currentRun(ctx, integrationID)
+	if err != nil || run == 0 {
+		return AssetPage{Page: q.Page, PerPage: q.PerPage}, err
+	}
+	l, sort, dir, err := s.assetSQL(ctx, integrationID, run, q)
+	if err != nil {
+		return AssetPage{}, fmt.Errorf("store: list assets: %w", err)
+	}
+	known := -1
+	if !q.filtered() {
+		known = s.snapshotCount(ctx, run, "assets")
+	}
+	rows, total, err := listPage(ctx, s.r, "list assets", l, q.ListQuery, known, scanAssetRow)
+	return AssetPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
+}
+
+// EachAsset streams every asset matching q in the list's order.
+func (s *Store) EachAsset(ctx context.Context, integrationID int64, q AssetQuery, fn func(AssetRow) error) error {
+	run, err := s.currentRun(ctx, integrationID)
+	if err != nil || run == 0 {
+		return err
+	}
+	l, _, _, err := s.assetSQL(ctx, integrationID, run, q)
+	if err != nil {
+		return fmt.Errorf("store: assets: %w", err)
+	}
+	return eachRow(ctx, s.r, "assets", l, scanAssetRow, fn)
+}

@@ -1,0 +1,248 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The inventory read layer: one query shape per list kind that serves both
+// the list pages (a page of rows and the total) and the CSV exports (every
+// row, streamed). Both build the same WHERE and ORDER BY from the same query
+// struct, so a download holds exactly the rows the page showed.
+//
+// Every list reads the integration's current snapshot. Sort keys are looked
+// up in a whitelist; user input only ever reaches SQL as a parameter.
+
+// Sort directions.
+const (
+	SortAsc  = "asc"
+	SortDesc = "desc"
+)
+
+// DefaultPerPage is the page size when a query asks for none.
+const DefaultPerPage = 50
+
+// MaxPerPage is the largest page a list returns; PerPage 0 (every row) is
+// only for exports, which stream.
+const MaxPerPage = 500
+
+// ListQuery holds what every list takes: free-text search, sort, direction
+// and page. Page counts from 1; PerPage 0 means every row (exports).
+type ListQuery struct {
+	Q       string
+	Sort    string
+	Dir     string
+	Page    int
+	PerPage int
+}
+
+// Page is one page of a list: the rows, how many rows match in all, and the
+// sort actually applied (an unknown sort key falls back to the default).
+type Page[T any] struct {
+	Rows    []T
+	Total   int
+	Page    int
+	PerPage int
+	Sort    string
+	Dir     string
+}
+
+// Pages is the number of pages the list has (at least 1).
+func (p Page[T]) Pages() int {
+	if p.PerPage <= 0 || p.Total == 0 {
+		return 1
+	}
+	return (p.Total + p.PerPage - 1) / p.PerPage
+}
+
+// sortSpec is one whitelisted sort key: the ORDER BY terms (each gets the
+// direction) followed by a tiebreak that makes the order total and stable.
+type sortSpec struct {
+	terms []string
+}
+
+// sortKeys is a kind's whitelist of sort keys and its default.
+type sortKeys struct {
+	def      string
+	defDir   string
+	keys     map[string]sortSpec
+	tiebreak string // always ascending
+}
+
+// resolve returns the sort key and direction to apply and the ORDER BY
+// clause (without the keywords).
+func (k sortKeys) resolve(sort, dir string) (string, string, string) {
+	spec, ok := k.keys[sort]
+	if !ok {
+		sort, spec = k.def, k.keys[k.def]
+	}
+	if dir != SortAsc && dir != SortDesc {
+		dir = SortAsc
+		if sort == k.def {
+			dir = k.defDir
+		}
+	}
+	terms := make([]string, 0, len(spec.terms)+1)
+	for _, t := range spec.terms {
+		terms = append(terms, t+" "+strings.ToUpper(dir))
+	}
+	if k.tiebreak != "" {
+		terms = append(terms, k.tiebreak)
+	}
+	return sort, dir, strings.Join(terms, ", ")
+}
+
+// where collects the conditions and parameters of a list query.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// likePattern turns free text into a LIKE pattern matching it anywhere,
+// lower-cased (the search columns are lower-cased), with LIKE's wildcards
+// escaped so they match themselves.
+func likePattern(q string) string {
+	q = strings.ToLower(strings.TrimSpace(q))
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(q) + "%"
+}
+
+// hasText reports whether a search string has anything to search for.
+func hasText(q string) bool { return strings.TrimSpace(q) != "" }
+
+// listSQL is a list query taken apart: the SELECT list and FROM clause, the
+// conditions, the sort and what COUNT(*) needs.
+type listSQL struct {
+	selectCols string // the columns, in scan order
+	from       string // FROM and JOINs
+	countFrom  string // FROM for counting; from if empty
+	w          where
+	orderBy    string
+}
+
+func (l listSQL) query() string {
+	return "SELECT " + l.selectCols + " " + l.from + l.w.sql() + " ORDER BY " + l.orderBy
+}
+
+func (l listSQL) count() string {
+	from := l.countFrom
+	if from == "" {
+		from = l.from
+	}
+	return "SELECT count(*) " + from + l.w.sql()
+}
+
+// normPage fixes a query's page numbers for a list page.
+func normPage(q *ListQuery) {
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage <= 0 {
+		q.PerPage = DefaultPerPage
+	}
+	if q.PerPage > MaxPerPage {
+		q.PerPage = MaxPerPage
+	}
+}
+
+// listPage runs a list query for one page and counts its rows. knownTotal,
+// when not negative, is the total already known (an unfiltered list of a
+// snapshot, whose counts the run recorded) and saves the count.
+func listPage[T any](ctx context.Context, db *sql.DB, what string, l listSQL, q ListQuery, knownTotal int,
+	scan func(*sql.Rows) (T, error)) ([]T, int, error) {
+	normPage(&q)
+	args := append(append([]any{}, l.w.args...), q.PerPage, (q.Page-1)*q.PerPage)
+	rows, err := queryAll(ctx, db, what, scan, l.query()+" LIMIT ? OFFSET ?", args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	total := knownTotal
+	if total < 0 {
+		if err := db.QueryRowContext(ctx, l.count(), l.w.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("store: count %s: %w", what, err)
+		}
+	}
+	return rows, total, nil
+}
+
+// eachRow streams every row of a list query to fn, in the list's order. It
+// stops with fn's error, or with the context's when it is cancelled.
+func eachRow[T any](ctx context.Context, db *sql.DB, what string, l listSQL, scan func(*sql.Rows) (T, error), fn func(T) error) error {
+	rows, err := db.QueryContext(ctx, l.query(), l.w.args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		v, err := scan(rows)
+		if err != nil {
+			return fmt.Errorf("store: %s: %w", what, err)
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return ctx.Err()
+}
+
+// currentRun returns the integration's current snapshot run, 0 when it has
+// none yet, or ErrNotFound when the integration does not exist.
+func (s *Store) currentRun(ctx context.Context, integrationID int64) (int64, error) {
+	var id sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT current_run_id FROM integrations WHERE id = ?`, integrationID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: current snapshot of integration %d: %w", integrationID, err)
+	}
+	return id.Int64, nil
+}
+
+// hasRole is the condition that a comma-separated roles column holds role.
+const hasRoleCond = `instr(',' || %s || ',', ',' || ? || ',') > 0`
+
+func roleCond(col string) string { return fmt.Sprintf(hasRoleCond, col) }
+
+// snapshotCount returns the count a run recorded of one kind of its
+// snapshot (a sync_runs count column), or -1 when it cannot say.
+func (s *Store) snapshotCount(ctx context.Context, runID int64, col string) int {
+	switch col {
+	case "members", "partners", "assets", "grants", "pixels", "invites":
+	default:
+		return -1
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT `+col+` FROM sync_runs WHERE id = ?`, runID).Scan(&n); err != nil {
+		return -1
+	}
+	return n
+}
