@@ -42,6 +42,7 @@ import (
 	"pinaccess/internal/config"
 	"pinaccess/internal/secret"
 	"pinaccess/internal/store"
+	"pinaccess/static"
 )
 
 // Deps is what the web server needs from the rest of pinaccess.
@@ -77,6 +78,8 @@ func New(d Deps) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	static.URL("app.css") // hash the embedded assets now, not on the first page
 
 	e := echo.New()
 	e.HideBanner = true
