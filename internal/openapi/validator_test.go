@@ -71,6 +71,10 @@ func fakePinterest() http.Handler {
 		}
 		io.WriteString(w, `{"items":[{"id":"1","business_roles":["BIZ_ADMIN"],"user":{"id":"1","username":"a","email":null}}],"bookmark":null}`)
 	})
+	mux.HandleFunc("/sandbox/v5/businesses/{id}/partners/{pid}/assets", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"items":[{"asset_id":"5","asset_type":"AD_ACCOUNT","permissions":["ADMIN"]}],"bookmark":null}`)
+	})
 	mux.HandleFunc("/sandbox/v5/oauth/token", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"access_token":"pina_x","token_type":"bearer","expires_in":2592000,"scope":"ads:read","response_type":"authorization_code"}`)
@@ -104,6 +108,8 @@ func TestValidatorTransport(t *testing.T) {
 		{name: "page_size out of range", method: "GET", url: base + "/businesses/123/members?page_size=0", auth: "Bearer pina_x", wantFails: 1, wantReq: true, wantSeenOp: "get/business_members"},
 		{name: "malformed business id", method: "GET", url: base + "/businesses/12a/members", auth: "Bearer pina_x", wantFails: 1, wantReq: true},
 		{name: "no bearer token", method: "GET", url: base + "/businesses/123/members", wantFails: 1, wantReq: true},
+		{name: "partner_type, an allOf parameter", method: "GET", url: base + "/businesses/1/partners/2/assets?partner_type=EXTERNAL&asset_type=PROFILE", auth: "Bearer pina_x", wantSeenOp: "business_partner_asset_access/get"},
+		{name: "partner_type outside its enum", method: "GET", url: base + "/businesses/1/partners/2/assets?partner_type=FRIEND", auth: "Bearer pina_x", wantFails: 1, wantReq: true},
 		{name: "token grant with basic auth", method: "POST", url: base + "/oauth/token", body: "grant_type=authorization_code&code=c&redirect_uri=http%3A%2F%2Flocalhost%2Fcb", auth: "Basic MTAwMDAwMTpzYW5kYm94LXNlY3JldA==", wantSeenOp: "oauth/token"},
 		{name: "token grant with unknown grant type", method: "POST", url: base + "/oauth/token", body: "grant_type=password", auth: "Basic MTAwMDAwMTpzYW5kYm94LXNlY3JldA==", wantFails: 1, wantReq: true},
 		{name: "path the description lacks", method: "GET", url: base + "/nowhere", auth: "Bearer pina_x", wantFails: 1, wantReq: true},

@@ -789,14 +789,10 @@ func (s *Sandbox) adAccounts(c *call) (any, error) {
 		}
 	}
 	// Ad accounts the user owns personally.
-	for _, a := range st.d.Assets {
-		if a.OwnerID == u.ID && a.Type == AssetAdAccount && !slices.ContainsFunc(list, func(b *Asset) bool { return b.ID == a.ID }) {
-			list = append(slices.Clip(list), &a)
-		}
-	}
-	if !slices.IsSortedFunc(list, func(a, b *Asset) int { return strings.Compare(a.ID, b.ID) }) {
-		list = slices.Clone(list)
+	if own := st.personal[u.ID]; len(own) > 0 {
+		list = append(slices.Clip(list), own...)
 		slices.SortFunc(list, func(a, b *Asset) int { return strings.Compare(a.ID, b.ID) })
+		list = slices.CompactFunc(list, func(a, b *Asset) bool { return a.ID == b.ID })
 	}
 	as, next := paginate(list, func(a *Asset) string { return a.ID }, nil, pg.after, 0, pg.size)
 	items := make([]adAccount, 0, len(as))

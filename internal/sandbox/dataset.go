@@ -462,3 +462,22 @@ func (d *Dataset) RemoveAsset(id string) bool {
 	d.ConversionTags = slices.DeleteFunc(d.ConversionTags, func(t ConversionTag) bool { return t.AdAccountID == id })
 	return len(d.Assets) != n
 }
+
+// RemovePartner removes a partner, the grants made to or by it, and the
+// assets it owns (which the business could only see through it); it
+// reports whether the partner existed.
+func (d *Dataset) RemovePartner(id string) bool {
+	n := len(d.Partners)
+	d.Partners = slices.DeleteFunc(d.Partners, func(p Partner) bool { return p.ID == id })
+	d.Grants = slices.DeleteFunc(d.Grants, func(g Grant) bool { return g.PartnerID == id })
+	var owned []string
+	for _, a := range d.Assets {
+		if a.OwnerID == id {
+			owned = append(owned, a.ID)
+		}
+	}
+	for _, a := range owned {
+		d.RemoveAsset(a)
+	}
+	return len(d.Partners) != n
+}

@@ -267,3 +267,25 @@ func TestConcurrentRequestsUpdatesAndFaults(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestPersonalAdAccountsAndRemovedPartners(t *testing.T) {
+	h := newHarness(t, loadExample(t), nil)
+	err := h.sb.Update(func(d *Dataset) {
+		d.Assets = append(d.Assets, Asset{ID: "549755000009", Type: AssetAdAccount, Name: "Side project", OwnerID: outsiderID, Currency: "GBP", Country: "GB"})
+		d.RemovePartner("644245094400000002")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := h.get(h.token(OutsiderUsername), "/v5/ad_accounts?include_shared_accounts=false")
+	if !strings.Contains(string(a.body), `"id":"549755000009"`) || !strings.Contains(string(a.body), `"permissions":["OWNER"]`) {
+		t.Errorf("personal ad account: %s", a.body)
+	}
+	admin := h.token(AdminUsername)
+	if a := h.get(admin, "/v5/ad_accounts/549755000002"); a.status != 404 {
+		t.Errorf("ad account of a removed partner: %d", a.status)
+	}
+	if a := h.get(admin, "/v5/businesses/"+DefaultBusinessID+"/partners"); strings.Contains(string(a.body), "644245094400000002") {
+		t.Errorf("removed partner listed: %s", a.body)
+	}
+}

@@ -37,6 +37,7 @@ type state struct {
 	assetPartnerGrants map[string][]*Grant // by asset ID, sorted by partner ID
 
 	groupsContaining map[string][]*Asset // child asset ID → asset groups, sorted by ID
+	personal         map[string][]*Asset // user ID → ad accounts the user owns, sorted by ID
 	tags             map[string][]*ConversionTag
 	invites          []*Invite // sorted by ID
 }
@@ -59,6 +60,7 @@ func buildState(d *Dataset) *state {
 		assetMemberGrants:  map[string][]*Grant{},
 		assetPartnerGrants: map[string][]*Grant{},
 		groupsContaining:   map[string][]*Asset{},
+		personal:           map[string][]*Asset{},
 		tags:               map[string][]*ConversionTag{},
 	}
 	st.membersByRole[0] = map[string][]*User{}
@@ -127,9 +129,12 @@ func buildState(d *Dataset) *state {
 		for _, c := range a.Contents {
 			st.groupsContaining[c] = append(st.groupsContaining[c], a)
 		}
+		if a.Type == AssetAdAccount && st.users[a.OwnerID] != nil {
+			st.personal[a.OwnerID] = append(st.personal[a.OwnerID], a)
+		}
 	}
 	aByID := func(a, b *Asset) int { return cmp.Compare(a.ID, b.ID) }
-	for _, m := range []map[string][]*Asset{st.visible, st.owned, st.shared, st.groupsContaining} {
+	for _, m := range []map[string][]*Asset{st.visible, st.owned, st.shared, st.groupsContaining, st.personal} {
 		for _, l := range m {
 			slices.SortFunc(l, aByID)
 		}
