@@ -26,8 +26,19 @@
 //	return render(c, http.StatusOK, page, body)
 //
 // Forms are view-model structs holding what was typed and a
-// views.FieldErrors; on bad input re-render them with status 422, on
-// success add a flash (addFlash) and redirect (post/redirect/get).
+// views.FieldErrors; on bad input re-render them with status 422 (htmx
+// swaps 422 too), on success add a flash (addFlash) and redirect
+// (post/redirect/get). views.Field, views.RadioGroup and views.CSRFField
+// build the form; every form needs @views.CSRFField().
+//
+// Other helpers: CurrentAdmin(c) is the signed-in admin; urlFor(c, name,
+// params...) reverses a named route; AllowFormAction(c, origin) lets a page
+// submit a form that ends at another origin (the CSP allows only this
+// site and https://www.pinterest.com by default).
+//
+// Tests boot the real server with internal/webtest (HTTP client with a
+// cookie jar, CSRF handling and goquery) and drive Chromium with
+// internal/browsertest.
 package web
 
 import (
