@@ -177,16 +177,18 @@ func TestStaticAssetsAreHashedAndCachedForever(t *testing.T) {
 }
 
 func TestOversizedBodyIsRefusedWithAClearMessage(t *testing.T) {
-	srv := startWithAdmin(t, webtest.Options{})
+	srv := webtest.Start(t, webtest.Options{})
+	setup := strings.TrimPrefix(srv.SetupURL(t), srv.URL)
+	token := strings.TrimPrefix(setup, "/setup?token=")
 	c := srv.Client(t)
-	c.Get(t, "/login")
-	big := url.Values{"email": {adminEmail}, "password": {strings.Repeat("x", 2<<20)}, "_csrf": {c.CSRF}}.Encode()
+	c.Get(t, setup)
+	big := url.Values{"token": {token}, "email": {adminEmail}, "password": {strings.Repeat("x", 2<<20)}, "_csrf": {c.CSRF}}.Encode()
 	for _, chunked := range []bool{false, true} {
 		var body io.Reader = strings.NewReader(big)
 		if chunked {
 			body = io.MultiReader(bytes.NewReader([]byte(big))) // no length: sent chunked
 		}
-		req := c.NewRequest(t, http.MethodPost, "/login", body)
+		req := c.NewRequest(t, http.MethodPost, "/setup", body)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		res := c.Do(t, req)
 		wantStatus(t, res, http.StatusRequestEntityTooLarge)
@@ -194,6 +196,12 @@ func TestOversizedBodyIsRefusedWithAClearMessage(t *testing.T) {
 			t.Fatalf("chunked=%v: message %q", chunked, msg)
 		}
 	}
+	if n := countAdmins(t, srv); n != 0 {
+		t.Fatalf("admins = %d after oversized posts, want 0", n)
+	}
+	// Nothing was used up: the same token still sets up the admin.
+	res := c.PostForm(t, "/setup", url.Values{"token": {token}, "email": {adminEmail}, "password": {adminPassword}, "confirm": {adminPassword}})
+	wantStatus(t, res, http.StatusSeeOther)
 }
 
 func TestHealthz(t *testing.T) {
