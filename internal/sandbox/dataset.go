@@ -305,7 +305,7 @@ func (d *Dataset) Validate() error {
 			add("asset %s: only asset groups have contents", a.ID)
 		}
 	}
-	type pair struct{ asset, who string }
+	type pair struct{ asset, member, partner string }
 	seen := map[pair]bool{}
 	for i, g := range d.Grants {
 		a := assets[g.AssetID]
@@ -339,7 +339,7 @@ func (d *Dataset) Validate() error {
 				add("grant %d: unknown permission %q", i, p)
 			}
 		}
-		k := pair{g.AssetID, g.MemberID + "/" + g.PartnerID}
+		k := pair{g.AssetID, g.MemberID, g.PartnerID}
 		if seen[k] {
 			add("grant %d: a second grant for the same asset and grantee", i)
 		}
