@@ -12,7 +12,7 @@ import (
 	"sync"
 )
 
-//go:embed app.css htmx.min.js
+//go:embed *.css *.js
 var files embed.FS
 
 // Asset is one embedded file.
