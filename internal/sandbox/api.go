@@ -301,7 +301,11 @@ func (s *Sandbox) userAccount(c *call) (any, error) {
 	if typ == "" {
 		typ = "BUSINESS"
 	}
-	return account{AccountType: typ, ID: u.ID, Username: u.Username, ProfileImage: profileImage(u.Username)}, nil
+	acc := account{AccountType: typ, ID: u.ID, Username: u.Username, ProfileImage: profileImage(u.Username)}
+	if typ == "BUSINESS" {
+		acc.BusinessName = strOrNil(u.Name)
+	}
+	return acc, nil
 }
 
 // GET /user_account/businesses

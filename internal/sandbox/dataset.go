@@ -50,6 +50,7 @@ type Business struct {
 type User struct {
 	ID            string   `json:"id"`
 	Username      string   `json:"username"`
+	Name          string   `json:"name,omitempty"` // display name: /user_account's business_name for a BUSINESS account
 	Email         string   `json:"email,omitempty"`
 	AccountType   string   `json:"account_type,omitempty"`    // BUSINESS or PINNER; default BUSINESS
 	BusinessRoles []string `json:"business_roles,omitempty"`  // BIZ_ADMIN or EMPLOYEE; empty for a non-member

@@ -173,11 +173,11 @@ func (g *generator) run() *Dataset {
 func (g *generator) users() {
 	d, sp := g.d, g.spec
 	d.Users = append(d.Users,
-		User{ID: adminID, Username: AdminUsername, Email: "sandbox-admin@" + defaultBusinessEmail, AccountType: "BUSINESS",
+		User{ID: adminID, Username: AdminUsername, Name: "Sandbox Admin", Email: "sandbox-admin@" + defaultBusinessEmail, AccountType: "BUSINESS",
 			BusinessRoles: []string{RoleBizAdmin}, CreatedTime: genStartMs},
-		User{ID: employeeID, Username: EmployeeUsername, Email: "sandbox-employee@" + defaultBusinessEmail, AccountType: "BUSINESS",
+		User{ID: employeeID, Username: EmployeeUsername, Name: "Sandbox Employee", Email: "sandbox-employee@" + defaultBusinessEmail, AccountType: "BUSINESS",
 			BusinessRoles: []string{RoleEmployee}, CreatedTime: genStartMs + 86_400_000, CreatedByUser: adminID},
-		User{ID: outsiderID, Username: OutsiderUsername, Email: "sandbox-outsider@example.com", AccountType: "PINNER"},
+		User{ID: outsiderID, Username: OutsiderUsername, Name: "Sandbox Outsider", Email: "sandbox-outsider@example.com", AccountType: "PINNER"},
 	)
 	admins := []string{adminID}
 	bizAdmin := []string{RoleBizAdmin}
@@ -187,6 +187,7 @@ func (g *generator) users() {
 		f, l := firstNames[g.rng.IntN(len(firstNames))], lastNames[g.rng.IntN(len(lastNames))]
 		u := User{
 			ID:          g.id(383791336900000000, 9973, i),
+			Name:        f.display + " " + l.display,
 			AccountType: "BUSINESS",
 			CreatedTime: g.timeMs(),
 		}
