@@ -39,6 +39,9 @@ type Options struct {
 	Configure func(*config.Config)
 	// DBPath is the database file; a fresh one in t.TempDir() if empty.
 	DBPath string
+	// Deps may change the web server's dependencies before web.New, for
+	// fields added later (an importer, a Pinterest client factory…).
+	Deps func(*web.Deps)
 	// SecretKey is the installation key (32 bytes); a random one if nil.
 	// Give two servers the same DBPath and SecretKey to test a restart.
 	SecretKey []byte
@@ -93,6 +96,9 @@ func Start(t testing.TB, opts Options) *Server {
 	deps := web.Deps{Store: st, Secrets: box, Log: log, Config: cfg, Now: opts.Now}
 	if opts.Sandbox != nil {
 		deps.Sandbox = opts.Sandbox(base)
+	}
+	if opts.Deps != nil {
+		opts.Deps(&deps)
 	}
 	e, err := web.New(deps)
 	if err != nil {
