@@ -44,19 +44,19 @@ func (p *params) single(name string) (string, bool) {
 	return vals[0], true
 }
 
+// boolean accepts what the description's validators accept: true/false,
+// 1/0, t/f in any case.
 func (p *params) boolean(name string, def bool) bool {
 	v, ok := p.single(name)
 	if !ok {
 		return def
 	}
-	switch v {
-	case "true":
-		return true
-	case "false":
-		return false
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail("Invalid parameter %s: %q is not true or false.", name, v)
+		return def
 	}
-	p.fail("Invalid parameter %s: %q is not true or false.", name, v)
-	return def
+	return b
 }
 
 func (p *params) integer(name string, def, min, max int) int {
@@ -110,24 +110,22 @@ func (p *params) id(name string, max int) string {
 	return v
 }
 
-// idList reads a comma-separated list of IDs, at most 500 characters.
+// idList reads a comma-separated list of IDs, at most 500 characters
+// (the description's only rule). Parts that are not IDs match nothing; an
+// empty list is no filter.
 func (p *params) idList(name string) ([]string, bool) {
 	v, ok := p.single(name)
-	if !ok {
+	if !ok || strings.TrimSpace(v) == "" {
 		return nil, false
 	}
 	if len(v) > 500 {
 		p.fail("Invalid parameter %s: longer than 500 characters.", name)
 		return nil, true
 	}
-	var ids []string
+	ids := []string{}
 	for _, part := range strings.Split(v, ",") {
 		part = strings.TrimSpace(part)
-		if !isDigits(part, 20) {
-			p.fail("Invalid parameter %s: %q is not an ID.", name, part)
-			return nil, true
-		}
-		if !slices.Contains(ids, part) {
+		if isDigits(part, 20) && !slices.Contains(ids, part) {
 			ids = append(ids, part)
 		}
 	}
