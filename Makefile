@@ -69,5 +69,10 @@ test-short:
 screenshots: chromium
 	PINACCESS_SCREENSHOTS=1 $(GO) test -count=1 -run 'Browser' ./...
 
+## bench: measure import, browsing and export against the sandbox (about 10 minutes on 2 cores; CI does not run it).
+## Writes docs/benchmarks.md, docs/benchmarks-scaling.svg and bench/results.json; scratch goes to bench/out/.
+bench:
+	$(GO) run ./internal/benchreport
+
 clean:
 	rm -rf bin

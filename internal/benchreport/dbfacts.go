@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"pinaccess/internal/sandbox"
+	"pinaccess/internal/store"
+)
+
+// generatedFacts generates the dataset the sandbox serves for size and
+// seed, to know its sizes and the import's minimum number of calls.
+func generatedFacts(size string, seed int) (DatasetFacts, error) {
+	d, err := sandbox.Generate(size, int64(seed))
+	if err != nil {
+		return DatasetFacts{}, err
+	}
+	return datasetFacts(d), nil
+}
+
+// readRunRecord fills r from the newest sync run of the integration, as
+// the importer recorded it.
+func readRunRecord(ctx context.Context, db string, integrationID int64, r *ImportResult) error {
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	runs, err := st.Runs(ctx, integrationID, 1)
+	if err != nil {
+		return err
+	}
+	if len(runs) == 0 {
+		return fmt.Errorf("no sync run recorded for integration %d", integrationID)
+	}
+	run := runs[0]
+	r.Status = run.Status
+	r.APICalls = run.APICallsTotal
+	r.Retries = run.Retries
+	r.Strategy = run.Strategy
+	c := run.Counts
+	r.GrantRows = c.Grants
+	r.Rows = c.Members + c.Partners + c.Assets + c.Grants + c.Pixels + c.Invites
+	if run.Status != store.RunSucceeded {
+		return fmt.Errorf("sync run %d ended %s: %s", run.ID, run.Status, run.Error)
+	}
+	return nil
+}
+
+// pageSet is one kind of page and the URLs of it that are loaded in turn.
+type pageSet struct {
+	Name  string
+	Paths []string
+}
+
+// browsePages picks real members and assets of the imported snapshot and
+// returns the pages to load: the overview, a members search, an access
+// list with a filter, member details and asset details.
+func browsePages(ctx context.Context, imp *imported) ([]pageSet, error) {
+	st, err := store.Open(ctx, imp.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	root := "/integrations/" + strconv.FormatInt(imp.IntegrationID, 10)
+
+	// Members and assets from the middle of their lists, not just the
+	// first page, spread over up to 40 of each.
+	members, err := st.ListMembers(ctx, imp.IntegrationID, store.MemberQuery{ListQuery: store.ListQuery{Page: 1, PerPage: 1}})
+	if err != nil {
+		return nil, fmt.Errorf("members: %w", err)
+	}
+	mpage, err := st.ListMembers(ctx, imp.IntegrationID, store.MemberQuery{ListQuery: store.ListQuery{
+		Page: max(1, members.Total/2/store.MaxPerPage), PerPage: store.MaxPerPage}})
+	if err != nil {
+		return nil, fmt.Errorf("members: %w", err)
+	}
+	apage, err := st.ListAssets(ctx, imp.IntegrationID, store.AssetQuery{Type: sandbox.AssetAdAccount,
+		ListQuery: store.ListQuery{Page: 2, PerPage: store.MaxPerPage}})
+	if err != nil {
+		return nil, fmt.Errorf("assets: %w", err)
+	}
+	if len(mpage.Rows) == 0 || len(apage.Rows) == 0 {
+		return nil, fmt.Errorf("the imported snapshot has no members or ad accounts to show")
+	}
+	var memberPaths, assetPaths []string
+	for i := 0; i < len(mpage.Rows) && len(memberPaths) < 40; i += max(1, len(mpage.Rows)/40) {
+		memberPaths = append(memberPaths, root+"/members/"+url.PathEscape(mpage.Rows[i].ID))
+	}
+	for i := 0; i < len(apage.Rows) && len(assetPaths) < 40; i += max(1, len(apage.Rows)/40) {
+		assetPaths = append(assetPaths, root+"/assets/"+url.PathEscape(apage.Rows[i].ID))
+	}
+	var searches []string
+	for _, q := range []string{"garcia", "patel", "kim", "rossi", "tanaka", "silva", "novak", "walker"} {
+		searches = append(searches, root+"/members?q="+q)
+	}
+	var access []string
+	for _, perm := range []string{"ADMIN", "FINANCE_MANAGER", "ANALYST", "CAMPAIGN_MANAGER"} {
+		access = append(access, root+"/access?permission="+perm)
+	}
+	return []pageSet{
+		{Name: "overview", Paths: []string{root}},
+		{Name: "members, search", Paths: searches},
+		{Name: "access, permission filter", Paths: access},
+		{Name: "member detail", Paths: memberPaths},
+		{Name: "asset detail", Paths: assetPaths},
+	}, nil
+}
+
+// accessExportQuery returns the SQL the access export runs for the current
+// snapshot, unfiltered in its default order (as internal/store's
+// AccessQuery builds it), with the run ID written in, and the number of
+// grant rows it returns.
+func accessExportQuery(ctx context.Context, db string, integrationID int64) (string, int64, error) {
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		return "", 0, err
+	}
+	defer st.Close()
+	run, err := st.CurrentRunID(ctx, integrationID)
+	if err != nil {
+		return "", 0, err
+	}
+	r, err := st.Run(ctx, run)
+	if err != nil {
+		return "", 0, err
+	}
+	q := fmt.Sprintf(`SELECT k.kind, k.ext_id, coalesce(m.username, p.username, ''), coalesce(m.email, p.email, ''),
+ coalesce(m.business_roles, ''), coalesce(p.partner_type, ''), a.asset_type, a.ext_id, a.name, a.owned, r.name
+FROM snap_grants g
+ JOIN entity_keys k ON k.id = g.grantee_id
+ LEFT JOIN snap_members m ON k.kind = 'member' AND m.run_id = g.run_id AND m.id = g.grantee_id
+ LEFT JOIN snap_partners p ON k.kind = 'partner' AND p.run_id = g.run_id AND p.id = g.grantee_id
+ JOIN snap_assets a ON a.run_id = g.run_id AND a.id = g.asset_id
+ JOIN access_roles r ON r.id = g.permission_id
+WHERE g.run_id = %d
+ORDER BY coalesce(m.username, p.username) COLLATE NOCASE ASC, k.kind, k.ext_id, a.ext_id, r.name;`, run)
+	return q, r.Counts.Grants, nil
+}
