@@ -71,3 +71,14 @@ func benchMembersPage(b *testing.B, size string) {
 
 func BenchmarkMembersPage250Large(b *testing.B) { benchMembersPage(b, "large") }
 func BenchmarkMembersPage250XL(b *testing.B)    { benchMembersPage(b, "xl") }
+
+// BenchmarkNewXL measures checking and indexing an xl dataset.
+func BenchmarkNewXL(b *testing.B) {
+	d, _ := Generate("xl", 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(Options{Dataset: d}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

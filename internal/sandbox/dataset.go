@@ -225,7 +225,8 @@ func (d *Dataset) Validate() error {
 	if d.Business.Username == "" {
 		add("business: username is empty")
 	}
-	ids := map[string]string{d.Business.ID: "business"}
+	ids := make(map[string]string, 1+len(d.Users)+len(d.Partners)+len(d.Assets)+len(d.ConversionTags)+len(d.Invites))
+	ids[d.Business.ID] = "business"
 	claim := func(kind, id string, max int) {
 		if !isDigits(id, max) {
 			add("%s id %q: want 1–%d digits", kind, id, max)
@@ -237,8 +238,8 @@ func (d *Dataset) Validate() error {
 		}
 		ids[id] = kind
 	}
-	users := map[string]*User{}
-	usernames := map[string]bool{}
+	users := make(map[string]*User, len(d.Users))
+	usernames := make(map[string]bool, len(d.Users))
 	for i := range d.Users {
 		u := &d.Users[i]
 		claim("user", u.ID, 20)
@@ -259,7 +260,7 @@ func (d *Dataset) Validate() error {
 			add("user %s: a system user needs a business role", u.ID)
 		}
 	}
-	partners := map[string]*Partner{}
+	partners := make(map[string]*Partner, len(d.Partners))
 	for i := range d.Partners {
 		p := &d.Partners[i]
 		claim("partner", p.ID, 20)
@@ -268,7 +269,7 @@ func (d *Dataset) Validate() error {
 			add("partner %s: partner_type %q: want INTERNAL or EXTERNAL", p.ID, p.PartnerType)
 		}
 	}
-	assets := map[string]*Asset{}
+	assets := make(map[string]*Asset, len(d.Assets))
 	for i := range d.Assets {
 		a := &d.Assets[i]
 		max := 20
@@ -307,7 +308,7 @@ func (d *Dataset) Validate() error {
 		}
 	}
 	type pair struct{ asset, member, partner string }
-	seen := map[pair]bool{}
+	seen := make(map[pair]struct{}, len(d.Grants))
 	for i, g := range d.Grants {
 		a := assets[g.AssetID]
 		if a == nil {
@@ -341,10 +342,10 @@ func (d *Dataset) Validate() error {
 			}
 		}
 		k := pair{g.AssetID, g.MemberID, g.PartnerID}
-		if seen[k] {
+		if _, dup := seen[k]; dup {
 			add("grant %d: a second grant for the same asset and grantee", i)
 		}
-		seen[k] = true
+		seen[k] = struct{}{}
 	}
 	for _, t := range d.ConversionTags {
 		claim("conversion tag", t.ID, 18)
