@@ -37,6 +37,7 @@ func commands() []command {
 		{name: "serve", summary: "run the dashboard (the default command)", run: runServe},
 		{name: "sandbox", summary: "run the Pinterest sandbox alone", run: runSandbox},
 		{name: "admin create", summary: "create an admin; the password is read from standard input", run: runAdminCreate},
+		{name: "sync", args: "INTEGRATION_ID", summary: "sync an integration now, showing progress; fails unless the sync succeeds", run: runSync},
 	}
 }
 

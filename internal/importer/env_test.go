@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 // an integration connected to the sandbox's admin account, and a Manager.
 type env struct {
 	t     testing.TB
+	h     atomic.Pointer[http.Handler] // what the test server serves
 	sb    *sandbox.Sandbox
 	srv   *httptest.Server
 	st    *store.Store
@@ -46,7 +48,8 @@ func newEnv(t testing.TB, d *sandbox.Dataset, clientOpts pinterest.Options, sbOp
 	t.Helper()
 	e := &env{t: t}
 	mux := http.NewServeMux()
-	e.srv = httptest.NewServer(mux)
+	e.setHandler(mux)
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*e.h.Load()).ServeHTTP(w, r) }))
 	t.Cleanup(e.srv.Close)
 	base := e.srv.URL + "/sandbox"
 	opts := sandbox.Options{Dataset: d, BaseURL: base, Limits: sandbox.Limits{}, Seed: 1}
@@ -97,6 +100,9 @@ func newEnv(t testing.TB, d *sandbox.Dataset, clientOpts pinterest.Options, sbOp
 	t.Cleanup(e.m.Close)
 	return e
 }
+
+// setHandler replaces what the test server serves, safely while it serves.
+func (e *env) setHandler(h http.Handler) { e.h.Store(&h) }
 
 // sync runs one sync to its end and returns the run.
 func (e *env) sync() store.Run {

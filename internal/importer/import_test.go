@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"pinaccess/internal/pinterest"
 	"pinaccess/internal/sandbox"
 	"pinaccess/internal/store"
 )
@@ -271,7 +270,7 @@ func TestRunFailingHalfWayLeavesThePreviousSnapshot(t *testing.T) {
 			var sbHandler http.Handler = e.sb
 			mux := http.NewServeMux()
 			mux.Handle("/sandbox/", failAfter(int64(total/2), func() { tc.fault(e.sb) })(sbHandler))
-			e.srv.Config.Handler = mux
+			e.setHandler(mux)
 
 			run := e.sync()
 			if run.Status != store.RunFailed {
@@ -313,7 +312,6 @@ func TestCancelledRunLeavesThePreviousSnapshot(t *testing.T) {
 	var runID atomic.Int64
 	mux := http.NewServeMux()
 	mux.Handle("/sandbox/", failAfter(10, func() { e.m.Cancel(runID.Load()) })(e.sb))
-	e.srv.Config.Handler = mux
 	release := make(chan struct{})
 	// Hold the run's first request until its ID is known to the canceller.
 	gate := http.NewServeMux()
@@ -324,7 +322,7 @@ func TestCancelledRunLeavesThePreviousSnapshot(t *testing.T) {
 		}
 		mux.ServeHTTP(w, r)
 	})
-	e.srv.Config.Handler = gate
+	e.setHandler(gate)
 	id, err := e.m.Start(ctx, e.integ, "manual")
 	if err != nil {
 		t.Fatal(err)
@@ -381,5 +379,4 @@ func TestExpiredAccessTokenIsRenewedAndStored(t *testing.T) {
 	if _, ok := run.APICalls["oauth/token"]; !ok {
 		t.Fatalf("the renewal is not among the run's calls: %v", run.APICalls)
 	}
-	_ = pinterest.ErrReconnect
 }

@@ -267,7 +267,7 @@ func (m *Manager) execute(ctx context.Context, j *job) store.Run {
 	if err != nil {
 		return fail(err)
 	}
-	j.p.calls = func() int { return client.Stats().Total() }
+	j.p.setCalls(func() int { return client.Stats().Total() })
 	w, err := m.st.NewSnapshotWriter(ctx, j.runID)
 	if err != nil {
 		return fail(err)

@@ -39,15 +39,21 @@ func (p *progress) setPhase(s string) {
 	p.mu.Unlock()
 }
 
+func (p *progress) setCalls(f func() int) {
+	p.mu.Lock()
+	p.calls = f
+	p.mu.Unlock()
+}
+
 func (p *progress) addTotal(n int64) { p.total.Add(n) }
 func (p *progress) taskDone()        { p.done.Add(1) }
 
 func (p *progress) snapshot() (phase string, done, total int64, calls int) {
 	p.mu.Lock()
-	phase = p.phase
+	phase, count := p.phase, p.calls
 	p.mu.Unlock()
-	if p.calls != nil {
-		calls = p.calls()
+	if count != nil {
+		calls = count()
 	}
 	return phase, p.done.Load(), p.total.Load(), calls
 }
