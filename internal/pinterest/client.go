@@ -1,13 +1,6 @@
-// Package pinterest is pinaccess's client for Pinterest API v5 (or the
-// sandbox that emulates it): typed calls for the business-access
-// operations, OAuth2 tokens that renew themselves, pagination that follows
-// bookmarks to the end, retries with backoff, pacing under Pinterest's
-// quotas, and a count of what every call cost. It never logs or returns a
-// token.
 package pinterest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -401,12 +394,8 @@ func (c *Client) send(ctx context.Context, op *operation, u, path string, n int,
 // decode reads a complete JSON value into out, refusing anything else
 // (HTML, trailing garbage, a truncated document).
 func decode(body []byte, out any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(out); err != nil {
+	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("%w: %v", errMalformed, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: data after the JSON value", errMalformed)
 	}
 	return nil
 }

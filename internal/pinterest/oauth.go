@@ -336,3 +336,22 @@ func (s staticToken) Token(context.Context) (*oauth2.Token, error) { return s.to
 func (s staticToken) Refresh(context.Context, *oauth2.Token) (*oauth2.Token, error) {
 	return nil, fmt.Errorf("%w: the token cannot be renewed", ErrReconnect)
 }
+
+// NewClient returns a client for the config's API whose tokens start from
+// tok and renew with save. Empty fields of opts take the config's: the
+// endpoint's APIURL, HTTPClient, Logger and Now.
+func (c *Config) NewClient(tok *oauth2.Token, save SaveFunc, opts Options) (*Client, error) {
+	if opts.APIURL == "" {
+		opts.APIURL = c.Endpoint.APIURL
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = c.HTTPClient
+	}
+	if opts.Logger == nil {
+		opts.Logger = c.Logger
+	}
+	if opts.Now == nil {
+		opts.Now = c.Now
+	}
+	return New(c.TokenSource(tok, save), opts)
+}

@@ -77,7 +77,10 @@ func TestConsentExchangeAndRevokeAgainstTheSandbox(t *testing.T) {
 		t.Errorf("refresh expiry = %s, want %s", got, want)
 	}
 
-	c, _ := e.client(tok, pinterest.Options{})
+	c, err := e.cfg.NewClient(tok, e.save, pinterest.Options{Sleep: e.clk.Sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
 	a, err := c.UserAccount(ctx)
 	if err != nil || a.Username != sandbox.AdminUsername {
 		t.Fatalf("account %+v, %v", a, err)

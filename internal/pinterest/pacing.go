@@ -167,9 +167,13 @@ func (p *pacer) acquire(ctx context.Context, c Category) error {
 	if err := p.waitCooldown(ctx, c); err != nil {
 		return err
 	}
-	now := p.now()
+	// Reservations are taken under the lock with the time read inside it:
+	// a limiter given an earlier time than its last one would count the
+	// same interval twice and let too much through.
 	var rs []*rate.Reservation
 	var delay time.Duration
+	p.mu.Lock()
+	now := p.now()
 	for _, cat := range []Category{AllTraffic, c} {
 		lim := p.limiters[cat]
 		if lim == nil {
@@ -177,11 +181,13 @@ func (p *pacer) acquire(ctx context.Context, c Category) error {
 		}
 		r := lim.ReserveN(now, 1)
 		if !r.OK() {
+			p.mu.Unlock()
 			return fmt.Errorf("rate limit for %s allows no requests", cat)
 		}
 		rs = append(rs, r)
 		delay = max(delay, r.DelayFrom(now))
 	}
+	p.mu.Unlock()
 	if delay > 0 {
 		if err := p.sleep(ctx, delay); err != nil {
 			for _, r := range rs {
