@@ -334,6 +334,7 @@ func (s *Sandbox) tokenGrant(w http.ResponseWriter, r *http.Request, app *App) *
 	f := r.PostForm
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.maybePrune()
 	now := s.clock()
 	var access, refresh *token
 	typ := f.Get("grant_type")
@@ -430,7 +431,9 @@ func (s *Sandbox) revoke(w http.ResponseWriter, r *http.Request, app *App) *apiE
 		if t.appID != app.ID {
 			return errForbidden
 		}
-		s.families[t.family].revoked = true
+		if f := s.families[t.family]; f != nil {
+			f.revoked = true
+		}
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil

@@ -370,3 +370,21 @@ func TestConsentPageEscapesDatasetText(t *testing.T) {
 		t.Errorf("state not carried intact: %q", v)
 	}
 }
+
+func TestUnusableTokensAreForgotten(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	keep, _, _ := h.sb.IssueToken(AdminUsername, []string{"user_accounts:read"})
+	for i := 0; i < 3000; i++ {
+		a, _, _ := h.sb.IssueToken(EmployeeUsername, []string{"ads:read"})
+		h.sb.Revoke(a)
+	}
+	h.sb.mu.Lock()
+	n, fams := len(h.sb.tokens), len(h.sb.families)
+	h.sb.mu.Unlock()
+	if n > 2*1024+2 || fams > 1024+1 {
+		t.Errorf("%d tokens and %d families kept after 3000 revoked grants", n, fams)
+	}
+	if a := h.get(keep, "/v5/user_account"); a.status != 200 {
+		t.Errorf("a live token was forgotten: %d", a.status)
+	}
+}

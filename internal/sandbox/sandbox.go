@@ -127,6 +127,7 @@ type Sandbox struct {
 	codes    map[string]*authCode
 	tokens   map[string]*token
 	families map[string]*family
+	issued   int // tokens issued, to prune now and then
 	stats    Stats
 }
 

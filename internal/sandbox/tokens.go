@@ -61,6 +61,7 @@ func (s *Sandbox) newFamily() string {
 // s.mu must be held.
 func (s *Sandbox) issue(appID, userID string, scopes []string, fam string, client bool) (access, refresh *token) {
 	now := s.clock()
+	s.issued++
 	access = &token{value: randomString("pina_"), client: client, appID: appID, userID: userID, scopes: scopes,
 		expires: now.Add(s.opts.AccessTokenTTL), family: fam}
 	s.tokens[access.value] = access
@@ -97,6 +98,7 @@ func (s *Sandbox) IssueToken(username string, scopes []string) (access, refresh 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.maybePrune()
 	a, r := s.issue(appID, u.ID, slices.Clone(scopes), s.newFamily(), false)
 	return a.value, r.value, nil
 }
@@ -145,7 +147,9 @@ func (s *Sandbox) Revoke(value string) bool {
 	if t == nil {
 		return false
 	}
-	s.families[t.family].revoked = true
+	if f := s.families[t.family]; f != nil {
+		f.revoked = true
+	}
 	return true
 }
 
@@ -220,4 +224,37 @@ func (s *Sandbox) takeQuota(w http.ResponseWriter, t *token, category string) *a
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
 	}
 	return errRateLimit
+}
+
+// maybePrune forgets, every 1024 tokens issued, the tokens and codes that
+// can no longer be used, so a long-running sandbox does not grow. Call it
+// with s.mu held, before looking anything up.
+func (s *Sandbox) maybePrune() {
+	if s.issued < 1024 {
+		return
+	}
+	s.issued = 0
+	now := s.clock()
+	for v, t := range s.tokens {
+		if !now.Before(t.expires) || t.used || s.families[t.family] == nil || s.families[t.family].revoked {
+			delete(s.tokens, v)
+		}
+	}
+	for v, c := range s.codes {
+		if !now.Before(c.expires) {
+			delete(s.codes, v)
+		}
+	}
+	live := make(map[string]bool, len(s.tokens))
+	for _, t := range s.tokens {
+		live[t.family] = true
+	}
+	for _, c := range s.codes {
+		live[c.family] = true
+	}
+	for id := range s.families {
+		if !live[id] {
+			delete(s.families, id)
+		}
+	}
 }
