@@ -368,6 +368,12 @@ func TestEveryListReturnsWhatTheDatasetHolds(t *testing.T) {
 			got = append(got, a.ID+" "+a.Name+" "+a.Currency)
 		}
 		compare(t, "ad accounts", sorted(got), sorted(want))
+		for _, a := range accounts[:min(3, len(accounts))] {
+			one, err := c.AdAccount(ctx, a.ID)
+			if err != nil || one.ID != a.ID || one.Name != a.Name || fmt.Sprint(one.Permissions) != fmt.Sprint(a.Permissions) {
+				t.Errorf("ad account %s: %+v, %v; listed as %+v", a.ID, one, err, a)
+			}
+		}
 
 		var wantTags, gotTags []string
 		for _, tag := range ds.ConversionTags {
@@ -397,7 +403,7 @@ func TestEveryListReturnsWhatTheDatasetHolds(t *testing.T) {
 	seen := e.val.Seen()
 	for _, op := range []string{"user_account/get", "linked_business_accounts/get", "get/business_employers", "get/business_members",
 		"get/business_partners", "business_assets/get", "business_member_assets/get", "business_partner_asset_access/get",
-		"business_asset_members/get", "business_asset_partners/get", "get/invites", "ad_accounts/list", "conversion_tags/list"} {
+		"business_asset_members/get", "business_asset_partners/get", "get/invites", "ad_accounts/list", "ad_accounts/get", "conversion_tags/list"} {
 		if seen[op] == 0 {
 			t.Errorf("%s was never validated", op)
 		}
