@@ -11,13 +11,23 @@ import (
 
 // Asset types, as Pinterest names them.
 const (
-	AssetAdAccount  = "AD_ACCOUNT"
-	AssetProfile    = "PROFILE"
-	AssetGroup      = "ASSET_GROUP"
-	AssetCatalog    = "CATALOG"
-	RoleBizAdmin    = "BIZ_ADMIN"
-	RoleEmployee    = "EMPLOYEE"
-	RolePartner     = "PARTNER"
+	AssetAdAccount = "AD_ACCOUNT"
+	AssetProfile   = "PROFILE"
+	AssetGroup     = "ASSET_GROUP"
+	AssetCatalog   = "CATALOG"
+)
+
+// Business roles: members are BIZ_ADMIN or EMPLOYEE; partners show as
+// PARTNER.
+const (
+	RoleBizAdmin = "BIZ_ADMIN"
+	RoleEmployee = "EMPLOYEE"
+	RolePartner  = "PARTNER"
+)
+
+// Partner types: an INTERNAL partner uses our assets, an EXTERNAL one
+// shares its own with us.
+const (
 	PartnerInternal = "INTERNAL"
 	PartnerExternal = "EXTERNAL"
 )
