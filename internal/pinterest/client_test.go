@@ -263,6 +263,16 @@ func TestMalformedAnswersAreErrorsNotHalfResults(t *testing.T) {
 	}
 }
 
+func TestEmptyAccountIsAnError(t *testing.T) {
+	for _, body := range []string{`{}`, `null`} {
+		srv := serve(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) })
+		c, _ := testClient(t, srv, pinterest.Options{})
+		if a, err := c.UserAccount(context.Background()); err == nil || a != nil {
+			t.Errorf("%s: account %+v, err %v", body, a, err)
+		}
+	}
+}
+
 func TestBodyCutShortByTheConnectionIsRetried(t *testing.T) {
 	var n atomic.Int32
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,9 @@ func (c *Client) UserAccount(ctx context.Context) (*Account, error) {
 	if err := c.get(ctx, opUserAccount, "/user_account", nil, &a); err != nil {
 		return nil, err
 	}
+	if a.ID == "" && a.Username == "" {
+		return nil, fmt.Errorf("pinterest: %s: %w: no account", opUserAccount.id, errMalformed)
+	}
 	return &a, nil
 }
 
