@@ -34,7 +34,7 @@ func routes(e *echo.Echo, d Deps, sess *sessionManager) {
 	admins := auth.NewAdmins(d.Store, d.Now)
 	ah := &authHandler{admins: admins, throttle: auth.NewThrottle(d.Now), sessions: sess, log: d.Log}
 	hh := &healthHandler{db: d.Store}
-	dh := &dashboardHandler{}
+	dh := &dashboardHandler{store: d.Store}
 
 	e.GET("/healthz", hh.show).Name = routeHealthz
 	e.HEAD("/healthz", hh.show)
@@ -47,6 +47,7 @@ func routes(e *echo.Echo, d Deps, sess *sessionManager) {
 	e.POST("/logout", ah.logout).Name = routeLogout
 
 	e.GET(pathDashboard, dh.show).Name = routeDashboard
+	integrationRoutes(e, d)
 
 	if d.Sandbox != nil {
 		sb := echo.WrapHandler(http.StripPrefix("/sandbox", d.Sandbox))

@@ -67,6 +67,9 @@ type Deps struct {
 	Sandbox http.Handler
 	// Now is the clock for sessions and login throttling; time.Now if nil.
 	Now func() time.Time
+	// Syncs starts and follows syncs (an *importer.Manager); nil means
+	// this server runs none and the wizard leaves the first sync pending.
+	Syncs Syncs
 }
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413.
