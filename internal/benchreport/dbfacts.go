@@ -66,19 +66,18 @@ func browsePages(ctx context.Context, imp *imported) ([]pageSet, error) {
 	defer st.Close()
 	root := "/integrations/" + strconv.FormatInt(imp.IntegrationID, 10)
 
-	// Members and assets from the middle of their lists, not just the
-	// first page, spread over up to 40 of each.
-	members, err := st.ListMembers(ctx, imp.IntegrationID, store.MemberQuery{ListQuery: store.ListQuery{Page: 1, PerPage: 1}})
+	// Members and ad accounts from the middle of their lists, not just
+	// the first page, spread over up to 40 of each.
+	mpage, err := middlePage(func(page, per int) (store.MemberPage, error) {
+		return st.ListMembers(ctx, imp.IntegrationID, store.MemberQuery{ListQuery: store.ListQuery{Page: page, PerPage: per}})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("members: %w", err)
 	}
-	mpage, err := st.ListMembers(ctx, imp.IntegrationID, store.MemberQuery{ListQuery: store.ListQuery{
-		Page: max(1, members.Total/2/store.MaxPerPage), PerPage: store.MaxPerPage}})
-	if err != nil {
-		return nil, fmt.Errorf("members: %w", err)
-	}
-	apage, err := st.ListAssets(ctx, imp.IntegrationID, store.AssetQuery{Type: sandbox.AssetAdAccount,
-		ListQuery: store.ListQuery{Page: 2, PerPage: store.MaxPerPage}})
+	apage, err := middlePage(func(page, per int) (store.AssetPage, error) {
+		return st.ListAssets(ctx, imp.IntegrationID, store.AssetQuery{Type: sandbox.AssetAdAccount,
+			ListQuery: store.ListQuery{Page: page, PerPage: per}})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("assets: %w", err)
 	}
@@ -107,6 +106,16 @@ func browsePages(ctx context.Context, imp *imported) ([]pageSet, error) {
 		{Name: "member detail", Paths: memberPaths},
 		{Name: "asset detail", Paths: assetPaths},
 	}, nil
+}
+
+// middlePage returns the middle page of a list, at the largest page size.
+func middlePage[T any](list func(page, per int) (store.Page[T], error)) (store.Page[T], error) {
+	first, err := list(1, 1)
+	if err != nil {
+		return first, err
+	}
+	pages := (first.Total + store.MaxPerPage - 1) / store.MaxPerPage
+	return list(max(1, (pages+1)/2), store.MaxPerPage)
 }
 
 // accessExportQuery returns the SQL the access export runs for the current

@@ -25,8 +25,9 @@ import (
 // Pinaccess drives a built pinaccess binary through its command line, as an
 // operator or a script would.
 type Pinaccess struct {
-	Bin string
-	env []string
+	Bin      string
+	Features Features
+	env      []string
 }
 
 // buildPinaccess compiles ./cmd/pinaccess into dir once for the whole run.
@@ -65,10 +66,15 @@ type SandboxSpec struct {
 	Dataset string
 	Seed    int
 	Latency time.Duration
-	// Quota is the sandbox's ads_read quota per minute; 0 leaves the
-	// sandbox's default.
-	AdsReadPerMinute int
+	// QuotaPerMinute is the quota of every rate-limit category, in the
+	// sandbox and in the client.
+	QuotaPerMinute int
 }
+
+// unpacedQuota is the quota of the runs without injected latency: high
+// enough that neither the sandbox nor the client paces the import, so they
+// measure pinaccess rather than Pinterest's quotas.
+const unpacedQuota = 10_000_000
 
 // SandboxProc is a running `pinaccess sandbox`.
 type SandboxProc struct {
@@ -89,7 +95,9 @@ func (p *Pinaccess) startSandbox(ctx context.Context, spec SandboxSpec) (*Sandbo
 	if spec.Latency > 0 {
 		args = append(args, "--latency", spec.Latency.String())
 	}
-	args = append(args, sandboxQuotaArgs(spec.AdsReadPerMinute)...)
+	if spec.QuotaPerMinute > 0 {
+		args = append(args, "--rate-limit", strconv.Itoa(spec.QuotaPerMinute))
+	}
 	bg, line, err := startBackground(ctx, "sandbox "+spec.Dataset, p.Command(ctx, args...), 5*time.Minute, func(line string) bool {
 		return strings.Contains(line, addr)
 	})
@@ -108,15 +116,6 @@ func (p *Pinaccess) startSandbox(ctx context.Context, spec SandboxSpec) (*Sandbo
 		return nil, fmt.Errorf("sandbox at %s: %w", base, err)
 	}
 	return &SandboxProc{Background: bg, BaseURL: base}, nil
-}
-
-// sandboxQuotaArgs are the flags that set the sandbox's ads_read quota to n
-// a minute (0: none). DESIGN.md names the flag --rate-limit N.
-func sandboxQuotaArgs(n int) []string {
-	if n <= 0 {
-		return nil
-	}
-	return []string{"--rate-limit", "ads_read=" + strconv.Itoa(n) + "/min"}
 }
 
 // waitHTTP polls url until it answers 200 or the timeout passes.
@@ -227,19 +226,14 @@ func parseIntegrationID(out string) (int64, error) {
 	return 0, fmt.Errorf("integration add printed no integration ID: %q", out)
 }
 
-// syncArgs are the arguments of the measured `pinaccess sync`.
-func syncArgs(db string, integrationID int64, spec SandboxSpec) []string {
-	return []string{"sync", "--db", db, strconv.FormatInt(integrationID, 10)}
-}
-
 // latencyBound is the least time calls can take under the latency run's
 // quota and the client's concurrency: calls / min(quota rate,
 // concurrency / latency).
 func latencyBound(calls int64, spec SandboxSpec) (float64, int) {
 	conc := pinterest.DefaultConcurrency
 	rate := float64(conc) / spec.Latency.Seconds()
-	if spec.AdsReadPerMinute > 0 {
-		rate = min(rate, float64(spec.AdsReadPerMinute)/60)
+	if spec.QuotaPerMinute > 0 {
+		rate = min(rate, float64(spec.QuotaPerMinute)/60)
 	}
 	if rate <= 0 {
 		return 0, conc

@@ -25,6 +25,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"pinaccess/internal/sandbox"
 )
 
 // Config holds the harness's flags.
@@ -42,6 +44,7 @@ type Config struct {
 	Chart          string
 	SQLite3        string
 	Timeout        time.Duration
+	Commit         string
 }
 
 func main() {
@@ -60,6 +63,14 @@ func main() {
 	flag.StringVar(&c.Chart, "chart", "docs/benchmarks-scaling.svg", "the scaling chart to write")
 	flag.StringVar(&c.SQLite3, "sqlite3", "sqlite3", "the sqlite3 command-line tool for the export baseline")
 	flag.DurationVar(&c.Timeout, "timeout", 14*time.Minute, "give up on what is left after this long")
+	flag.StringVar(&c.Commit, "commit", "", "the commit measured, when the source is not a git checkout (default: git rev-parse HEAD)")
+	if len(os.Args) > 1 && os.Args[1] == "sync-child" {
+		if err := runSyncChild(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "sync-child:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	flag.Parse()
 	c.Datasets = strings.Split(datasets, ",")
 
@@ -81,6 +92,9 @@ func run(ctx context.Context, c Config) error {
 	began := time.Now()
 	res := &Results{Command: "make bench", Machine: describeMachine(), Seed: c.Seed,
 		Clients: c.Clients, BrowseSeconds: c.BrowseFor.Seconds()}
+	if c.Commit != "" {
+		res.Machine.Commit, res.Machine.Dirty = c.Commit, false
+	}
 	if err := os.MkdirAll(c.WorkDir, 0o755); err != nil {
 		return err
 	}
@@ -93,11 +107,18 @@ func run(ctx context.Context, c Config) error {
 	if err != nil {
 		return err
 	}
+	p.Features = p.features(ctx)
+	if !p.Features.IntegrationAdd {
+		res.Fallbacks = append(res.Fallbacks, "`pinaccess integration add` does not exist yet: the harness recorded each connected integration through internal/store, with the sandbox token sealed under the same secret key.")
+	}
+	if !p.Features.SyncQuotaFlag {
+		res.Fallbacks = append(res.Fallbacks, "`pinaccess sync` cannot be told the API quota (it paces its client at the integration's tier, Standard: ads_read 1,000 a minute), so each sync ran as a child process of the harness (`benchreport sync-child`) with the wiring of `pinaccess sync` (internal/importer's StoreConnector and Manager) and the client's quota set to the sandbox's.")
+	}
 
 	var last *imported
 	for _, ds := range c.Datasets {
 		logf("import %s", ds)
-		r, imp := importDataset(ctx, p, work, SandboxSpec{Dataset: ds, Seed: c.Seed}, ds)
+		r, imp := importDataset(ctx, p, work, SandboxSpec{Dataset: ds, Seed: c.Seed, QuotaPerMinute: unpacedQuota}, ds)
 		res.Imports = append(res.Imports, r)
 		if imp != nil {
 			last = imp
@@ -108,7 +129,7 @@ func run(ctx context.Context, c Config) error {
 	}
 	if c.Latency > 0 && c.LatencyDataset != "" {
 		logf("import %s with %s latency", c.LatencyDataset, c.Latency)
-		spec := SandboxSpec{Dataset: c.LatencyDataset, Seed: c.Seed, Latency: c.Latency, AdsReadPerMinute: c.LatencyQuota}
+		spec := SandboxSpec{Dataset: c.LatencyDataset, Seed: c.Seed, Latency: c.Latency, QuotaPerMinute: c.LatencyQuota}
 		r, _ := importDataset(ctx, p, work, spec, c.LatencyDataset+"-latency")
 		res.LatencyImport = &r
 		if r.Error != "" {
@@ -141,7 +162,7 @@ type imported struct {
 // importDataset starts a sandbox for spec, connects a new database to it and
 // measures one `pinaccess sync`. The sandbox is stopped before returning.
 func importDataset(ctx context.Context, p *Pinaccess, work string, spec SandboxSpec, name string) (ImportResult, *imported) {
-	r := ImportResult{Dataset: spec.Dataset, Name: name, LatencyMs: ms(spec.Latency), AdsReadPerMinute: spec.AdsReadPerMinute}
+	r := ImportResult{Dataset: spec.Dataset, Name: name, LatencyMs: ms(spec.Latency), QuotaPerMinute: spec.QuotaPerMinute}
 	fail := func(err error) (ImportResult, *imported) {
 		r.Error = err.Error()
 		return r, nil
@@ -176,11 +197,20 @@ func importDataset(ctx context.Context, p *Pinaccess, work string, spec SandboxS
 	if err := p.createAdmin(ctx, db, imp.Email, imp.Password); err != nil {
 		return fail(err)
 	}
-	imp.IntegrationID, err = p.addIntegration(ctx, db, "482344901002451200", sb.BaseURL+"/v5", access)
+	apiURL := sb.BaseURL + "/v5"
+	if p.Features.IntegrationAdd {
+		imp.IntegrationID, err = p.addIntegration(ctx, db, sandbox.DefaultBusinessID, apiURL, access)
+	} else {
+		imp.IntegrationID, err = p.addIntegrationStore(ctx, db, sandbox.DefaultBusinessID, access)
+	}
 	if err != nil {
 		return fail(err)
 	}
-	cmd := p.Command(ctx, syncArgs(db, imp.IntegrationID, spec)...)
+	cmd, err := p.syncCommand(ctx, p.Features, db, imp.IntegrationID, apiURL, spec.QuotaPerMinute)
+	if err != nil {
+		return fail(err)
+	}
+	r.Command = strings.Join(cmd.Args[1:], " ")
 	usage, out, err := runMeasured(cmd)
 	os.WriteFile(filepath.Join(filepath.Dir(db), "sync.log"), out, 0o644)
 	r.WallSec, r.UserSec, r.SysSec = usage.Wall.Seconds(), usage.User.Seconds(), usage.Sys.Seconds()

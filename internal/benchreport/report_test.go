@@ -20,7 +20,7 @@ func sampleResults() *Results {
 				Baseline: &InsertBaseline{Rows: 150000, Seconds: 0.5, RowsPerSec: 300000}},
 			{Dataset: "xl", Name: "xl", Error: "sync failed: token | revoked\nsecond line", MinCalls: 56000},
 		},
-		LatencyImport: &ImportResult{Dataset: "large", Name: "large-latency", LatencyMs: 50, AdsReadPerMinute: 6000,
+		LatencyImport: &ImportResult{Dataset: "large", Name: "large-latency", LatencyMs: 50, QuotaPerMinute: 6000,
 			WallSec: 60, BoundSec: 56, BoundRatio: 60.0 / 56, APICalls: 5600, Concurrency: 8},
 		Browse: &BrowseResult{Dataset: "xl", Clients: 16, Pages: []PageLoad{
 			{Name: "overview", Paths: []string{"/integrations/1"}, LatencySummary: LatencySummary{Requests: 1000, PerSecond: 50, P50Ms: 4, P99Ms: 20}},

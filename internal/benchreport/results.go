@@ -13,6 +13,9 @@ type Results struct {
 	Browse        *BrowseResult  `json:"browse,omitempty"`
 	Export        *ExportResult  `json:"export,omitempty"`
 	Missing       []Missing      `json:"missing,omitempty"`
+	// Fallbacks name the harness's stand-ins for pinaccess commands or
+	// flags that did not exist when it ran.
+	Fallbacks []string `json:"fallbacks,omitempty"`
 }
 
 // Missing is a section that could not be measured, and why.
@@ -27,12 +30,13 @@ func (r *Results) missing(section, reason string) {
 
 // ImportResult is one `pinaccess sync` of a dataset.
 type ImportResult struct {
-	Dataset          string  `json:"dataset"`
-	Name             string  `json:"name"`
-	LatencyMs        float64 `json:"latency_ms"`
-	AdsReadPerMinute int     `json:"ads_read_per_minute,omitempty"` // the sandbox's quota; 0: its default
-	Status           string  `json:"status"`
-	Error            string  `json:"error,omitempty"`
+	Dataset        string  `json:"dataset"`
+	Name           string  `json:"name"`
+	LatencyMs      float64 `json:"latency_ms"`
+	QuotaPerMinute int     `json:"quota_per_minute"` // of every category, in the sandbox and the client
+	Command        string  `json:"command"`          // the measured sync
+	Status         string  `json:"status"`
+	Error          string  `json:"error,omitempty"`
 
 	WallSec   float64 `json:"wall_seconds"`
 	UserSec   float64 `json:"user_seconds"`
