@@ -57,7 +57,8 @@ func TestTheExampleDatasetServesWhatItSays(t *testing.T) {
 		{biz + "/invites", "new.hire@northwind-outfitters.com", "kite-labs"},
 		{biz + "/invites?is_member=false&invite_status=EXPIRED", "kite-labs", ""},
 		{biz + "/invites?is_member=false&invite_status=PENDING", `"items":[]`, ""},
-		{"/v5/ad_accounts/549755000002", `"owner":{"id":"644245094400000002","username":"søren-café-group"}`, ""},
+		{"/v5/ad_accounts/549755000002", `"owner":{"id":"644245094400000002","username":"søren-café-group"},"permissions":["ANALYST"]`, ""},
+		{"/v5/ad_accounts/549755000001", `"permissions":["ADMIN"]`, ""},
 		{"/v5/user_account", `"business_name":"Zoë Ødegård"`, ""},
 		{"/v5/ad_accounts/549755000001/conversion_tags", `"last_fired_time_ms":1764000000000`, ""},
 	} {

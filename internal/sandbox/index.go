@@ -204,15 +204,20 @@ func (st *state) visibleAsset(id string) *Asset {
 }
 
 // adAccountPerms returns the permissions u holds on ad account a, nil if
-// none: OWNER for a personal ad account, ADMIN for a BIZ_ADMIN on every ad
-// account the business can see, plus u's own grants.
+// none: OWNER for a personal ad account; for a BIZ_ADMIN, ADMIN on the
+// business's own ad accounts and the business's permissions on those
+// shared with it; plus u's own grants.
 func (st *state) adAccountPerms(u *User, a *Asset) []string {
 	var perms []string
 	if a.OwnerID == u.ID {
 		perms = append(perms, "OWNER")
 	}
-	if u.HasRole(RoleBizAdmin) && st.visibleAsset(a.ID) != nil {
-		perms = union(perms, []string{"ADMIN"})
+	if u.HasRole(RoleBizAdmin) {
+		if a.OwnerID == st.d.Business.ID {
+			perms = union(perms, []string{"ADMIN"})
+		} else {
+			perms = union(perms, st.bizPerms[a.ID])
+		}
 	}
 	for _, g := range st.assetMemberGrants[a.ID] {
 		if g.MemberID == u.ID {
