@@ -250,9 +250,10 @@ type Tokens struct {
 	save  SaveFunc
 	early time.Duration
 
-	mu        sync.Mutex
-	tok       *oauth2.Token
-	refreshes atomic.Int64
+	mu         sync.Mutex
+	tok        *oauth2.Token
+	retryAfter time.Time // no early renewal before then
+	refreshes  atomic.Int64
 }
 
 // DefaultRefreshMargin is how long before its expiry a token is renewed.
@@ -278,11 +279,27 @@ func (t *Tokens) Token(ctx context.Context) (*oauth2.Token, error) {
 	if t.tok == nil {
 		return nil, fmt.Errorf("%w: no token stored", ErrReconnect)
 	}
-	if t.tok.Expiry.IsZero() || t.cfg.now().Add(t.early).Before(t.tok.Expiry) {
+	now := t.cfg.now()
+	if t.tok.Expiry.IsZero() || now.Add(t.early).Before(t.tok.Expiry) {
 		return t.tok, nil
 	}
-	return t.refreshLocked(ctx)
+	stillValid := now.Before(t.tok.Expiry)
+	if stillValid && now.Before(t.retryAfter) {
+		return t.tok, nil // a renewal failed a moment ago; no need to insist yet
+	}
+	next, err := t.refreshLocked(ctx)
+	if err != nil && stillValid && ctx.Err() == nil {
+		// The token works for a few more minutes: use it, and try to renew
+		// again in a while rather than on every call.
+		t.retryAfter = now.Add(renewRetry)
+		return t.tok, nil
+	}
+	return next, err
 }
+
+// renewRetry is how long a still-valid token is used after its early
+// renewal failed, before the renewal is tried again.
+const renewRetry = 30 * time.Second
 
 // Refresh renews the token unless it already changed since stale was
 // handed out.

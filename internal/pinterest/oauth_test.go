@@ -327,3 +327,31 @@ func TestTokenRequestsAuthenticateInTheHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestFailedEarlyRenewalKeepsUsingTheValidToken(t *testing.T) {
+	e := newSandboxEnv(t, nil)
+	tok := e.issue(sandbox.AdminUsername)
+	tok.Expiry = e.clk.Now().Add(2 * time.Minute) // within the renewal margin
+	c, ts := e.client(tok, pinterest.Options{})
+	e.sb.ExpireRefreshTokens() // the renewal will be refused
+	for range 3 {
+		if _, err := c.UserAccount(context.Background()); err != nil {
+			t.Fatalf("a still-valid token was not used: %v", err)
+		}
+	}
+	if n := ts.Refreshes(); n != 1 {
+		t.Errorf("%d renewals tried within 30s, want 1", n)
+	}
+	e.clk.Advance(31 * time.Second)
+	if _, err := c.UserAccount(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := ts.Refreshes(); n != 2 {
+		t.Errorf("%d renewals after 31s, want 2", n)
+	}
+	// Once the token has expired, the refused renewal is the answer.
+	e.clk.Advance(2 * time.Minute)
+	if _, err := c.UserAccount(context.Background()); !errors.Is(err, pinterest.ErrReconnect) {
+		t.Errorf("after expiry: %v", err)
+	}
+}
