@@ -25,6 +25,16 @@ func (s *Sandbox) routes() {
 	m.HandleFunc("GET /oauth/{$}", s.consentPage)
 	m.HandleFunc("POST /oauth/{$}", s.consentDecision)
 	m.HandleFunc("GET /oauth/sandbox.css", s.stylesheet)
+	m.HandleFunc("GET /oauth", func(w http.ResponseWriter, r *http.Request) {
+		// Relative, so it works under any mount point.
+		target := "oauth/"
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		w.Header().Set("Location", target) // not http.Redirect: it would make it absolute
+		w.WriteHeader(http.StatusMovedPermanently)
+	})
+	m.HandleFunc("GET /{$}", s.index)
 	s.oauthRoute(m, "oauth/token", s.tokenGrant)
 	s.oauthRoute(m, "token/revoke", s.revoke)
 	for id, h := range map[string]handler{
@@ -51,6 +61,22 @@ func (s *Sandbox) routes() {
 		writeError(w, &apiError{Status: http.StatusNotFound, Code: 404, Message: "Not found: the sandbox has no " + r.Method + " " + r.URL.Path + "."})
 	})
 	s.mux = m
+}
+
+// index says what this is to someone who opens the sandbox's root.
+func (s *Sandbox) index(w http.ResponseWriter, r *http.Request) {
+	s.dataMu.RLock()
+	b := s.st.d.Business
+	var apps []string
+	for _, a := range s.st.d.Apps {
+		apps = append(apps, a.ID)
+	}
+	s.dataMu.RUnlock()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "Pinterest sandbox (an emulator of Pinterest API v5 for pinaccess).\n\n"+
+		"API:          v5/ (bearer token)\nConsent page: oauth/?client_id=…&redirect_uri=…&response_type=code&scope=…&state=…\n"+
+		"Token:        v5/oauth/token (HTTP Basic with the app ID and secret)\nApps:         %s\nBusiness ID:  %s (%s)\n",
+		strings.Join(apps, ", "), b.ID, b.Name)
 }
 
 // Implemented lists the operationIds the sandbox answers.

@@ -388,3 +388,14 @@ func TestUnusableTokensAreForgotten(t *testing.T) {
 		t.Errorf("a live token was forgotten: %d", a.status)
 	}
 }
+
+func TestOAuthWithoutTrailingSlashAndTheIndex(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	a := h.get("", "/oauth?client_id=1000001&scope=ads:read")
+	if a.status != http.StatusMovedPermanently || a.header.Get("Location") != "oauth/?client_id=1000001&scope=ads:read" {
+		t.Errorf("GET /oauth: %d %q", a.status, a.header.Get("Location"))
+	}
+	if a := h.get("", "/"); a.status != 200 || !strings.Contains(string(a.body), DefaultBusinessID) {
+		t.Errorf("index: %d %s", a.status, a.body)
+	}
+}
