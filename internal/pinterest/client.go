@@ -1,6 +1,7 @@
 package pinterest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -298,7 +300,9 @@ func (c *Client) attempt(ctx context.Context, op *operation, u, path string, n i
 		}
 		return -1, err
 	}
-	status, header, body, err := c.send(ctx, op, u, path, n, tok)
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	status, header, body, err := c.send(ctx, op, u, path, n, tok, buf)
 	if err != nil {
 		if ctx.Err() != nil {
 			return -1, err
@@ -351,7 +355,8 @@ func (c *Client) attempt(ctx context.Context, op *operation, u, path string, n i
 }
 
 // send makes one paced HTTP request and reads the whole answer.
-func (c *Client) send(ctx context.Context, op *operation, u, path string, n int, tok *oauth2.Token) (int, http.Header, []byte, error) {
+// The body is read into buf and valid until buf is reused.
+func (c *Client) send(ctx context.Context, op *operation, u, path string, n int, tok *oauth2.Token, buf *bytes.Buffer) (int, http.Header, []byte, error) {
 	if err := c.pace.acquire(ctx, op.category); err != nil {
 		return 0, nil, nil, fmt.Errorf("pinterest: %s: %w", op.id, err)
 	}
@@ -378,7 +383,9 @@ func (c *Client) send(ctx context.Context, op *operation, u, path string, n int,
 		return 0, nil, nil, fmt.Errorf("pinterest: %s: %w", op.id, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	buf.Reset()
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxBody+1))
+	body := buf.Bytes()
 	if err == nil && len(body) > maxBody {
 		err = fmt.Errorf("answer larger than %d bytes", maxBody)
 	}
@@ -389,6 +396,15 @@ func (c *Client) send(ctx context.Context, op *operation, u, path string, n int,
 		return 0, nil, nil, fmt.Errorf("pinterest: %s: read answer: %w", op.id, err)
 	}
 	return resp.StatusCode, resp.Header, body, nil
+}
+
+// bufPool recycles answer buffers: a page of 250 members is some 200 KB.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 4<<20 { // let rare huge answers go
+		bufPool.Put(b)
+	}
 }
 
 // decode reads a complete JSON value into out, refusing anything else
