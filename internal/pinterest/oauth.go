@@ -351,7 +351,7 @@ type staticToken struct{ tok *oauth2.Token }
 
 func (s staticToken) Token(context.Context) (*oauth2.Token, error) { return s.tok, nil }
 func (s staticToken) Refresh(context.Context, *oauth2.Token) (*oauth2.Token, error) {
-	return nil, fmt.Errorf("%w: the token cannot be renewed", ErrReconnect)
+	return nil, fmt.Errorf("%w: Pinterest refused the access token and it cannot be renewed", ErrReconnect)
 }
 
 // NewClient returns a client for the config's API whose tokens start from
