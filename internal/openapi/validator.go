@@ -36,6 +36,7 @@ type Failure struct {
 	Err     error
 }
 
+// String describes the failure in one line for a test log.
 func (f Failure) String() string {
 	side := "response"
 	if f.Request {
