@@ -348,7 +348,8 @@ func (c *Client) attempt(ctx context.Context, op *operation, u, path string, n i
 		return wait, e
 	case status >= 500:
 		c.counts.serverErrors.Add(1)
-		return 0, newAPIErrorFrom(op, status, header, body)
+		// A 503 may say when to come back, too.
+		return retryAfter(header.Get("Retry-After"), c.now()), newAPIErrorFrom(op, status, header, body)
 	default:
 		return -1, newAPIErrorFrom(op, status, header, body)
 	}

@@ -118,6 +118,25 @@ func TestRateLimitedRequestWaitsRetryAfter(t *testing.T) {
 	}
 }
 
+func TestUnavailableWithRetryAfterWaitsThatLong(t *testing.T) {
+	var n atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "3")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, accountJSON)
+	})
+	c, clk := testClient(t, srv, pinterest.Options{})
+	if _, err := c.UserAccount(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := clk.Slept(); got != 3*time.Second {
+		t.Errorf("waited %s, want 3s", got)
+	}
+}
+
 func TestRateLimitedRequestWithoutRetryAfterBacksOff(t *testing.T) {
 	var n atomic.Int32
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
