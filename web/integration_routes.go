@@ -149,11 +149,11 @@ func (h *integrationHandler) wizard(in *store.Integration, current integration.S
 	return w
 }
 
-// renderStep renders a wizard step. A refused form answers 422, except to
-// htmx, which swaps only successful answers.
+// renderStep renders a wizard step; a refused form answers 422 (which
+// htmx is configured to swap too).
 func (h *integrationHandler) renderStep(c echo.Context, refused bool, title string, body templ.Component) error {
 	status := http.StatusOK
-	if refused && !hxFrom(c).Fragment() {
+	if refused {
 		status = http.StatusUnprocessableEntity
 	}
 	return render(c, status, views.Page{Title: title, Section: views.SectionIntegrations}, body)

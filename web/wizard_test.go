@@ -400,9 +400,9 @@ func TestWizardStepsSwapInPlaceWithHtmx(t *testing.T) {
 		res.TestID("step2-form").Length() != 1 || res.Find("#wizard").Length() != 1 {
 		t.Fatalf("htmx step 1: %d push %q", res.StatusCode, push)
 	}
-	// A refused step is swapped in too (htmx ignores 4xx), errors shown.
+	// A refused step answers 422 with the fragment (htmx swaps 422).
 	res = hx(push, url.Values{"business_id": {"abc"}})
-	if res.StatusCode != 200 || res.TestID("error-business_id").Length() != 1 || res.Header.Get("HX-Push-Url") != "" {
+	if res.StatusCode != http.StatusUnprocessableEntity || strings.Contains(res.Body, "<html") || res.TestID("error-business_id").Length() != 1 || res.Header.Get("HX-Push-Url") != "" {
 		t.Fatalf("htmx refused step 2: %d", res.StatusCode)
 	}
 	res = hx(push, url.Values{"business_id": {sandbox.DefaultBusinessID}})

@@ -37,6 +37,8 @@ func commands() []command {
 		{name: "serve", summary: "run the dashboard (the default command)", run: runServe},
 		{name: "sandbox", summary: "run the Pinterest sandbox alone", run: runSandbox},
 		{name: "admin create", summary: "create an admin; the password is read from standard input", run: runAdminCreate},
+		{name: "integration list", summary: "list the integrations with their status and latest sync", run: runIntegrationList},
+		{name: "integration add", summary: "connect a Business Manager with an existing token read from standard input", run: runIntegrationAdd},
 		{name: "sync", args: "INTEGRATION_ID", summary: "sync an integration now, showing progress; fails unless the sync succeeds", run: runSync},
 	}
 }
