@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -106,7 +107,12 @@ func countLines(r io.Reader, start time.Time) (lines, n int64, first time.Durati
 // the database at path (read-only), reading its output as the HTTP export
 // is read.
 func sqlite3Export(ctx context.Context, sqlite3, path, query string) (StreamResult, error) {
-	cmd := exec.CommandContext(ctx, sqlite3, "-readonly", "-csv", "-header", path, query)
+	return streamCommand(exec.CommandContext(ctx, sqlite3, "-readonly", "-csv", "-header", path, query))
+}
+
+// streamCommand runs cmd, counting the lines of its standard output as they
+// arrive; the first line is a header. The peak memory is the child's.
+func streamCommand(cmd *exec.Cmd) (StreamResult, error) {
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return StreamResult{}, err
@@ -115,7 +121,7 @@ func sqlite3Export(ctx context.Context, sqlite3, path, query string) (StreamResu
 	cmd.Stderr = &errOut
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return StreamResult{}, fmt.Errorf("start sqlite3: %w", err)
+		return StreamResult{}, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
 	lines, n, first, rerr := countLines(stdout, start)
 	werr := cmd.Wait()
@@ -124,7 +130,7 @@ func sqlite3Export(ctx context.Context, sqlite3, path, query string) (StreamResu
 		return StreamResult{}, rerr
 	}
 	if werr != nil {
-		return StreamResult{}, fmt.Errorf("sqlite3: %w: %s", werr, lastLines(errOut.String(), 5))
+		return StreamResult{}, fmt.Errorf("%s: %w: %s", strings.Join(cmd.Args, " "), werr, lastLines(errOut.String(), 5))
 	}
 	res := StreamResult{Rows: max(lines-1, 0), Bytes: n, Seconds: el.Seconds(), TTFBMs: ms(first)}
 	res.RowsPerSec = float64(res.Rows) / el.Seconds()

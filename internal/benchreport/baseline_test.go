@@ -40,3 +40,19 @@ func TestCountLinesCountsRowsAndBytes(t *testing.T) {
 		t.Errorf("lines %d bytes %d first %v err %v", lines, n, first, err)
 	}
 }
+
+func TestStreamCommandCountsTheChildsOutput(t *testing.T) {
+	res, err := streamCommand(child("csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 1000 || res.Bytes != int64(len("id,name\r\n")+1000*len("12345678901234567,row\r\n")) {
+		t.Errorf("rows %d bytes %d, want 1000 rows after the header", res.Rows, res.Bytes)
+	}
+	if res.TTFBMs <= 0 || res.TTFBMs > res.Seconds*1000 || res.PeakRSSMB <= 0 {
+		t.Errorf("ttfb %v ms of %v s, peak %v MiB", res.TTFBMs, res.Seconds, res.PeakRSSMB)
+	}
+	if _, err := streamCommand(child("fail")); err == nil || !strings.Contains(err.Error(), "something went wrong") {
+		t.Errorf("a failing child: %v", err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 // CSV of the same query.
 type ExportResult struct {
 	Path              string       `json:"path"`
+	HTTPError         string       `json:"http_error,omitempty"`
 	HTTP              StreamResult `json:"http"`
 	ServerRSSBeforeMB float64      `json:"server_rss_before_mb"`
 	ServerPeakRSSMB   float64      `json:"server_peak_rss_mb"` // sampled every 10 ms during the export
@@ -20,6 +21,10 @@ type ExportResult struct {
 	Query             string       `json:"sqlite3_query"`
 	// Ratio is the HTTP export's rows per second over sqlite3's.
 	Ratio float64 `json:"ratio"`
+	// CLI is `pinaccess export ID access` writing to a pipe, when the
+	// command exists; CLIRatio its rows per second over sqlite3's.
+	CLI      *StreamResult `json:"cli,omitempty"`
+	CLIRatio float64       `json:"cli_ratio,omitempty"`
 }
 
 // httpExport downloads path with the session, counting rows as they

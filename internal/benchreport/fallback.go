@@ -38,12 +38,14 @@ import (
 type Features struct {
 	IntegrationAdd bool // `integration add` exists
 	SyncQuotaFlag  bool // `sync --rate-limit N` sets the client's quota
+	Export         bool // `export` exists
 }
 
 func (p *Pinaccess) features(ctx context.Context) Features {
 	var f Features
 	out, _ := p.Command(ctx, "help").CombinedOutput()
 	f.IntegrationAdd = strings.Contains(string(out), "integration add")
+	f.Export = strings.Contains(string(out), "\n  export ")
 	out, _ = p.Command(ctx, "sync", "--help").CombinedOutput()
 	f.SyncQuotaFlag = strings.Contains(string(out), "-rate-limit")
 	return f

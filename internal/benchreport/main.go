@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -288,7 +289,7 @@ func browseAndExport(ctx context.Context, p *Pinaccess, c Config, imp *imported,
 	}
 
 	logf("export access.csv")
-	e, err := exportAccess(ctx, c, s, srv.PID(), imp)
+	e, err := exportAccess(ctx, c, p, s, srv.PID(), imp)
 	if err != nil {
 		res.missing("Export", err.Error())
 		return
@@ -296,16 +297,29 @@ func browseAndExport(ctx context.Context, p *Pinaccess, c Config, imp *imported,
 	res.Export = e
 }
 
-// exportAccess measures the access CSV over HTTP, then sqlite3's CSV of
-// the same query.
-func exportAccess(ctx context.Context, c Config, s *Session, pid int, imp *imported) (*ExportResult, error) {
+// exportAccess measures the access CSV over HTTP and through `pinaccess
+// export`, then sqlite3's CSV of the same query.
+func exportAccess(ctx context.Context, c Config, p *Pinaccess, s *Session, pid int, imp *imported) (*ExportResult, error) {
 	e := &ExportResult{Path: fmt.Sprintf("/integrations/%d/export/access.csv", imp.IntegrationID)}
 	httpRes, before, peak, err := httpExport(ctx, s, e.Path, pid)
 	if err != nil {
-		return nil, err
+		e.HTTPError = err.Error()
+	} else {
+		e.HTTP, e.ServerRSSBeforeMB, e.ServerPeakRSSMB = httpRes, before, peak
+		e.GrowthMB = max(peak-before, 0)
 	}
-	e.HTTP, e.ServerRSSBeforeMB, e.ServerPeakRSSMB = httpRes, before, peak
-	e.GrowthMB = max(peak-before, 0)
+	if p.Features.Export {
+		logf("export access.csv: pinaccess export")
+		cmd := p.Command(ctx, "export", "--db", imp.DB, "-o", "/dev/stdout", strconv.FormatInt(imp.IntegrationID, 10), "access")
+		if r, err := streamCommand(cmd); err == nil {
+			e.CLI = &r
+		} else if e.HTTPError != "" {
+			e.HTTPError += "; pinaccess export: " + err.Error()
+		}
+	}
+	if e.HTTPError != "" && e.CLI == nil {
+		return nil, errors.New(e.HTTPError)
+	}
 	q, rows, err := accessExportQuery(ctx, imp.DB, imp.IntegrationID)
 	if err != nil {
 		return e, nil
@@ -323,6 +337,9 @@ func exportAccess(ctx context.Context, c Config, s *Session, pid int, imp *impor
 	e.SQLite3 = b
 	if b.RowsPerSec > 0 {
 		e.Ratio = e.HTTP.RowsPerSec / b.RowsPerSec
+		if e.CLI != nil {
+			e.CLIRatio = e.CLI.RowsPerSec / b.RowsPerSec
+		}
 	}
 	return e, nil
 }

@@ -21,6 +21,14 @@ func TestMain(m *testing.M) {
 		}
 		os.Stdout.WriteString("touched " + string(rune('0'+b[12345]%10)) + "\n")
 		os.Exit(0)
+	case "csv":
+		var b strings.Builder
+		b.WriteString("id,name\r\n")
+		for range 1000 {
+			b.WriteString("12345678901234567,row\r\n")
+		}
+		os.Stdout.WriteString(b.String())
+		os.Exit(0)
 	case "fail":
 		os.Stderr.WriteString("something went wrong\n")
 		os.Exit(3)

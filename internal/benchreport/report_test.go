@@ -133,3 +133,44 @@ func TestParseIntegrationID(t *testing.T) {
 		t.Error("no number: want an error")
 	}
 }
+
+func TestExportTargetsAndRatios(t *testing.T) {
+	res := sampleResults()
+	res.Missing = nil
+	res.Export = &ExportResult{Path: "/integrations/1/export/access.csv",
+		HTTP:              StreamResult{Rows: 1_000_000, Bytes: 90e6, Seconds: 2.5, TTFBMs: 3, RowsPerSec: 400_000},
+		ServerRSSBeforeMB: 40, ServerPeakRSSMB: 65, GrowthMB: 25,
+		SQLite3: StreamResult{Rows: 1_000_000, Seconds: 1, RowsPerSec: 1_000_000},
+		Ratio:   0.4, ExpectedRows: 1_000_000, Query: "SELECT 1;"}
+	ts := targets(res)
+	if got, _ := targetByWhat(ts, "access CSV of `xl` over HTTP"); got.Verdict != "met (1.33× the target)" {
+		t.Errorf("rows/s verdict %q", got.Verdict)
+	}
+	if got, _ := targetByWhat(ts, "access CSV: memory growth"); got.Verdict != "**not met**" || got.Measured != "25.0 MiB" {
+		t.Errorf("memory verdict %+v", got)
+	}
+	md := renderReport(res, "c.svg")
+	for _, want := range []string{"| pinaccess over HTTP | 1,000,000 | 90.0 | 2.50 | 3.0 | 400,000 | 0.40 | server RSS 40.0 → peak 65.0 MiB (growth 25.0 MiB) |",
+		"| sqlite3 CLI (baseline) | 1,000,000 |", "SELECT 1;"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+
+	// The HTTP route failing: the CLI's rate is judged, the memory target
+	// is not measured, and the failure is shown.
+	res.Export.HTTPError = "export: answered 404 Not Found"
+	res.Export.CLI = &StreamResult{Rows: 1_000_000, Seconds: 4, RowsPerSec: 250_000, PeakRSSMB: 30}
+	res.Export.CLIRatio = 0.25
+	ts = targets(res)
+	if got, _ := targetByWhat(ts, "access CSV of `xl` (`pinaccess export`"); got.Verdict != "**not met** (0.83× the target)" {
+		t.Errorf("CLI verdict %+v", got)
+	}
+	if got, _ := targetByWhat(ts, "access CSV: memory growth"); got.Verdict != "not measured" {
+		t.Errorf("memory verdict without HTTP %+v", got)
+	}
+	md = renderReport(res, "c.svg")
+	if !strings.Contains(md, "failed: export: answered 404 Not Found") || !strings.Contains(md, "| `pinaccess export` | 1,000,000 |") {
+		t.Errorf("report does not show the HTTP failure and the CLI row:\n%s", md)
+	}
+}
