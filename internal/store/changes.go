@@ -53,7 +53,7 @@ type Change struct {
 // snapshots pruned to the retention setting.
 func (s *Store) FinishRun(ctx context.Context, runID int64, stats RunStats) (Run, error) {
 	var superseded []int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.withGrantDiff(ctx, runID, func(tx *sql.Tx, grants grantDiff) error {
 		var integrationID, base, threshold int64
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT r.integration_id, r.status, coalesce(i.current_run_id, 0), i.review_threshold_pct
@@ -68,11 +68,14 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, stats RunStats) (Run
 		if status != RunRunning {
 			return ErrRunState
 		}
+		if base != grants.base {
+			return errBaseMoved
+		}
 		counts, err := countSnapshot(ctx, tx, runID)
 		if err != nil {
 			return err
 		}
-		removed, err := countRemovals(ctx, tx, runID, base)
+		removed, err := countRemovals(ctx, tx, runID, base, grants)
 		if err != nil {
 			return err
 		}
@@ -84,7 +87,7 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, stats RunStats) (Run
 			}
 			reason = reviewReason(old, counts, removed, threshold)
 		}
-		nChanges, err := recordChanges(ctx, tx, integrationID, runID, base)
+		nChanges, err := recordChanges(ctx, tx, integrationID, runID, base, grants)
 		if err != nil {
 			return err
 		}
@@ -143,6 +146,36 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, stats RunStats) (Run
 	return r, nil
 }
 
+// errBaseMoved means the integration's current snapshot changed between
+// diffing and the finishing transaction; the diff is redone.
+var errBaseMoved = errors.New("store: the current snapshot moved")
+
+// withGrantDiff diffs the run's grants against the integration's current
+// snapshot outside any transaction (the slow part, on the read pool), then
+// runs fn in a write transaction with it. fn returns errBaseMoved if the
+// current snapshot is no longer the one diffed; that is retried.
+func (s *Store) withGrantDiff(ctx context.Context, runID int64, fn func(tx *sql.Tx, grants grantDiff) error) error {
+	for attempt := 0; ; attempt++ {
+		var base sql.NullInt64
+		err := s.r.QueryRowContext(ctx, `SELECT i.current_run_id FROM sync_runs r JOIN integrations i ON i.id = r.integration_id
+			WHERE r.id = ?`, runID).Scan(&base)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		grants, err := s.diffGrants(ctx, runID, base.Int64)
+		if err != nil {
+			return err
+		}
+		err = s.inTx(ctx, func(tx *sql.Tx) error { return fn(tx, grants) })
+		if !errors.Is(err, errBaseMoved) || attempt == 3 {
+			return err
+		}
+	}
+}
+
 // reviewReason says why a run must be held for review, or "" when it can be
 // applied. threshold is a percentage; 0 turns the percentage check off, but
 // a run that empties a kind of data the current snapshot has is always held.
@@ -189,8 +222,8 @@ func countSnapshot(ctx context.Context, tx *sql.Tx, runID int64) (RunCounts, err
 	return c, nil
 }
 
-func countRemovals(ctx context.Context, tx *sql.Tx, runID, base int64) (RunRemovals, error) {
-	var r RunRemovals
+func countRemovals(ctx context.Context, tx *sql.Tx, runID, base int64, grants grantDiff) (RunRemovals, error) {
+	r := RunRemovals{Grants: grants.removedRows}
 	if base == 0 {
 		return r, nil
 	}
@@ -198,11 +231,8 @@ func countRemovals(ctx context.Context, tx *sql.Tx, runID, base int64) (RunRemov
 		(SELECT count(*) FROM snap_members o WHERE o.run_id = ?2
 			AND NOT EXISTS (SELECT 1 FROM snap_members n WHERE n.run_id = ?1 AND n.id = o.id)),
 		(SELECT count(*) FROM snap_partners o WHERE o.run_id = ?2
-			AND NOT EXISTS (SELECT 1 FROM snap_partners n WHERE n.run_id = ?1 AND n.id = o.id)),
-		(SELECT count(*) FROM snap_grants o WHERE o.run_id = ?2
-			AND NOT EXISTS (SELECT 1 FROM snap_grants n WHERE n.run_id = ?1 AND n.grantee_id = o.grantee_id
-				AND n.asset_id = o.asset_id AND n.permission_id = o.permission_id))`, runID, base).
-		Scan(&r.Members, &r.Partners, &r.Grants)
+			AND NOT EXISTS (SELECT 1 FROM snap_partners n WHERE n.run_id = ?1 AND n.id = o.id))`, runID, base).
+		Scan(&r.Members, &r.Partners)
 	if err != nil {
 		return r, fmt.Errorf("count removals: %w", err)
 	}
@@ -212,7 +242,7 @@ func countRemovals(ctx context.Context, tx *sql.Tx, runID, base int64) (RunRemov
 // recordChanges writes the differences between the snapshots of runID and
 // base (0: no previous snapshot, so nothing is recorded: the first import is
 // not a list of additions) and returns how many it wrote.
-func recordChanges(ctx context.Context, tx *sql.Tx, integrationID, runID, base int64) (int64, error) {
+func recordChanges(ctx context.Context, tx *sql.Tx, integrationID, runID, base int64, grants grantDiff) (int64, error) {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM changes WHERE run_id = ?`, runID); err != nil {
 		return 0, fmt.Errorf("clear changes: %w", err)
 	}
@@ -254,48 +284,14 @@ func recordChanges(ctx context.Context, tx *sql.Tx, integrationID, runID, base i
 			SELECT ?1, ?2, '` + ChangeRoleChanged + `', 'member', n.ext_id, ` + person + `, o.business_roles, n.business_roles, n.search
 			FROM snap_members n JOIN snap_members o ON o.run_id = ?3 AND o.id = n.id
 			WHERE n.run_id = ?2 AND n.business_roles <> o.business_roles`,
-		// Grants: find the (grantee, asset) pairs whose permission rows
-		// differ, then describe each with its permissions before and after.
-		`INSERT INTO changes (integration_id, run_id, kind, subject_type, subject_id, subject_name,
-			asset_id, asset_name, asset_type, before, after, search)
-		WITH diff AS (
-			SELECT grantee_id, asset_id FROM (
-				SELECT grantee_id, asset_id, permission_id FROM snap_grants WHERE run_id = ?2
-				EXCEPT SELECT grantee_id, asset_id, permission_id FROM snap_grants WHERE run_id = ?3)
-			UNION
-			SELECT grantee_id, asset_id FROM (
-				SELECT grantee_id, asset_id, permission_id FROM snap_grants WHERE run_id = ?3
-				EXCEPT SELECT grantee_id, asset_id, permission_id FROM snap_grants WHERE run_id = ?2)
-		), described AS (
-			SELECT d.grantee_id, d.asset_id, k.kind AS gkind, k.ext_id AS gext,
-				(SELECT group_concat(r.name, ',' ORDER BY r.name) FROM snap_grants g JOIN access_roles r ON r.id = g.permission_id
-					WHERE g.run_id = ?3 AND g.grantee_id = d.grantee_id AND g.asset_id = d.asset_id) AS before,
-				(SELECT group_concat(r.name, ',' ORDER BY r.name) FROM snap_grants g JOIN access_roles r ON r.id = g.permission_id
-					WHERE g.run_id = ?2 AND g.grantee_id = d.grantee_id AND g.asset_id = d.asset_id) AS after,
-				na.ext_id AS aext, na.name AS aname, na.asset_type AS atype, na.search AS asearch,
-				coalesce(nm.username, np.username, '') AS uname, coalesce(nm.email, np.email, '') AS email,
-				coalesce(nm.search, np.search, '') AS gsearch
-			FROM diff d
-			JOIN entity_keys k ON k.id = d.grantee_id
-			JOIN snap_assets na ON na.run_id = ?2 AND na.id = d.asset_id
-			JOIN snap_assets oa ON oa.run_id = ?3 AND oa.id = d.asset_id
-			LEFT JOIN snap_members nm ON k.kind = 'member' AND nm.run_id = ?2 AND nm.id = d.grantee_id
-			LEFT JOIN snap_members om ON k.kind = 'member' AND om.run_id = ?3 AND om.id = d.grantee_id
-			LEFT JOIN snap_partners np ON k.kind = 'partner' AND np.run_id = ?2 AND np.id = d.grantee_id
-			LEFT JOIN snap_partners op ON k.kind = 'partner' AND op.run_id = ?3 AND op.id = d.grantee_id
-			WHERE (nm.id IS NOT NULL AND om.id IS NOT NULL) OR (np.id IS NOT NULL AND op.id IS NOT NULL)
-		)
-		SELECT ?1, ?2,
-			CASE WHEN before IS NULL THEN '` + ChangeGrantAdded + `' WHEN after IS NULL THEN '` + ChangeGrantRemoved + `'
-				ELSE '` + ChangeGrantChanged + `' END,
-			gkind, gext, iif(uname <> '', uname, email), aext, aname, atype, coalesce(before, ''), coalesce(after, ''),
-			gsearch || ' ' || asearch
-		FROM described ORDER BY gkind, gext, aext`,
 	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q, integrationID, runID, base); err != nil {
 			return 0, fmt.Errorf("record changes: %w", err)
 		}
+	}
+	if err := recordGrantChanges(ctx, tx, integrationID, grants); err != nil {
+		return 0, fmt.Errorf("record grant changes: %w", err)
 	}
 	var n int64
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM changes WHERE run_id = ?`, runID).Scan(&n); err != nil {
@@ -334,7 +330,7 @@ func discardTx(ctx context.Context, tx *sql.Tx, runID int64, why string) error {
 // AcceptRun applies a run held for review: it becomes the current snapshot,
 // with its changes recomputed against the snapshot current now.
 func (s *Store) AcceptRun(ctx context.Context, runID int64) (Run, error) {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.withGrantDiff(ctx, runID, func(tx *sql.Tx, grants grantDiff) error {
 		var integrationID, base int64
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT r.integration_id, r.status, coalesce(i.current_run_id, 0)
@@ -349,7 +345,10 @@ func (s *Store) AcceptRun(ctx context.Context, runID int64) (Run, error) {
 		if status != RunNeedsReview {
 			return ErrRunState
 		}
-		n, err := recordChanges(ctx, tx, integrationID, runID, base)
+		if base != grants.base {
+			return errBaseMoved
+		}
+		n, err := recordChanges(ctx, tx, integrationID, runID, base, grants)
 		if err != nil {
 			return err
 		}
