@@ -1,12 +1,12 @@
-// Copy buttons: <button data-copy="ID"> copies the text of the element with
-// that id. Without JavaScript the text stays selectable. Event delegation,
+// Copy buttons: <button data-copy="ID"> copies the value (of an input) or
+// the text of the element with that id. Without JavaScript the text stays selectable. Event delegation,
 // so buttons swapped in by htmx work too.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-copy]");
   if (!button) return;
   var source = document.getElementById(button.getAttribute("data-copy"));
   if (!source) return;
-  var text = source.textContent.trim();
+  var text = ("value" in source ? source.value : source.textContent).trim();
   var done = function () {
     var label = button.textContent;
     button.textContent = "Copied";
@@ -21,6 +21,11 @@ document.addEventListener("click", function (event) {
 });
 
 function selectText(el) {
+  if ("select" in el) {
+    el.focus();
+    el.select();
+    return;
+  }
   var range = document.createRange();
   range.selectNodeContents(el);
   var sel = window.getSelection();

@@ -28,19 +28,13 @@ type Wizard struct {
 	CopyScriptURL string
 }
 
-// EnvironmentOption is a choice of environment in step 1.
-type EnvironmentOption struct {
-	Value, Label, Hint string
-	Checked            bool
-	Disabled           bool
-}
-
 // ServiceAccountStep is step 1: the service account and the Pinterest app.
 type ServiceAccountStep struct {
 	Wizard
 	Action         string
 	Name           string
-	Environments   []EnvironmentOption
+	// Environment offers Pinterest, and Sandbox when this server runs it.
+	Environment    Choice
 	ServiceAccount string
 	AppID          string
 	// SecretSaved hides the secret field behind "saved — replace?".

@@ -39,7 +39,7 @@ func fillStep1(account string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.WaitVisible(id("step1-form")),
 		chromedp.SendKeys(id("field-name"), "Northwind"),
-		chromedp.Click(id("env-sandbox")),
+		chromedp.Click(id("choice-environment-sandbox")),
 		chromedp.SendKeys(id("field-service_account"), account),
 		chromedp.SendKeys(id("field-app_id"), sandbox.DefaultAppID),
 		chromedp.SendKeys(id("field-app_secret"), sandbox.DefaultAppSecret),
@@ -72,7 +72,9 @@ func TestBrowserWizardConnectsTheSandboxAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open the wizard: %v", err)
 	}
-	assertText(t, ctx, "redirect-uri", srv.URL+"/oauth/pinterest/callback")
+	if v, err := chromedp.Run(ctx, chromedp.Value(id("redirect-uri"))); err != nil || v != srv.URL+"/oauth/pinterest/callback" {
+		t.Fatalf("redirect URI shown = %q, %v", v, err)
+	}
 	browsertest.Screenshot(t, ctx, "wizard-1-service-account")
 
 	// The copy button copies the redirect URI (or, where the clipboard is
@@ -81,7 +83,7 @@ func TestBrowserWizardConnectsTheSandboxAdmin(t *testing.T) {
 		t.Fatal(err)
 	}
 	copied, err := chromedp.Run(ctx,
-		chromedp.Poll[string](`document.querySelector('[data-testid="copy-redirect-uri"]').dataset.copied === "true" ? "copied" : (window.getSelection().toString() || false)`),
+		chromedp.Poll[string](`document.querySelector('[data-testid="copy-redirect-uri"]').dataset.copied === "true" ? "copied" : (document.activeElement && document.activeElement.selectionEnd > 0 ? document.activeElement.value : false)`),
 	)
 	if err != nil || (copied != "copied" && copied != srv.URL+"/oauth/pinterest/callback") {
 		t.Fatalf("copy button: %q, %v", copied, err)

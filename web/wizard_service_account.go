@@ -119,13 +119,11 @@ func (h *integrationHandler) renderServiceAccount(c echo.Context, in *store.Inte
 		}
 	}
 	v.Name, v.ServiceAccount, v.AppID = form.Name, form.ServiceAccount, form.AppID
-	v.Environments = []views.EnvironmentOption{
-		{Value: integration.EnvPinterest, Label: "Pinterest", Hint: "Your real Business Manager, through your Pinterest app.", Checked: env == integration.EnvPinterest},
-		{Value: integration.EnvSandbox, Label: "Sandbox", Hint: "pinaccess's built-in Pinterest emulator with sample data: nothing to set up.",
-			Checked: env == integration.EnvSandbox, Disabled: !sandboxOn},
-	}
-	if !sandboxOn {
-		v.Environments[1].Hint = "Turned off on this server (--sandbox=off)."
+	v.Environment = views.Choice{Name: "environment", Legend: "Environment", Value: env, Error: v.Errors["environment"],
+		Options: []views.Option{{Value: integration.EnvPinterest, Label: "Pinterest", Hint: "Your real Business Manager, through your Pinterest app."}}}
+	if sandboxOn {
+		v.Environment.Options = append(v.Environment.Options, views.Option{Value: integration.EnvSandbox, Label: "Sandbox",
+			Hint: "pinaccess's built-in Pinterest emulator with sample data: nothing to set up on Pinterest."})
 	}
 	return h.renderStep(c, fe != nil, "Add integration · service account", views.ServiceAccountPage(v))
 }

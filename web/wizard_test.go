@@ -183,9 +183,9 @@ func TestWizardConnectsTheSandboxAdminAndKeepsSecretsSealed(t *testing.T) {
 
 	res := w.get(t, "/integrations/new")
 	if res.StatusCode != 200 || res.TestID("step-1").AttrOr("data-state", "") != "current" ||
-		res.TestID("redirect-uri").Text() != w.srv.URL+"/oauth/pinterest/callback" ||
-		!res.TestID("env-sandbox").Is("[checked]") {
-		t.Fatalf("step 1 page: %d %q", res.StatusCode, res.TestID("redirect-uri").Text())
+		res.TestID("redirect-uri").AttrOr("value", "") != w.srv.URL+"/oauth/pinterest/callback" ||
+		!res.TestID("choice-environment-sandbox").Is("[checked]") {
+		t.Fatalf("step 1 page: %d %q", res.StatusCode, res.TestID("redirect-uri").AttrOr("value", ""))
 	}
 	id := w.createDraft(t, "sandbox-admin", appSecret, " "+sandbox.DefaultBusinessID+" ")
 
@@ -288,7 +288,7 @@ func TestStep1KeepsInputAndNamesEachProblem(t *testing.T) {
 		t.Fatalf("%d; errors: %s", res.StatusCode, res.Find(`[data-testid^="error-"]`).Text())
 	}
 	if res.TestID("field-name").AttrOr("value", "") != "Acme" || res.TestID("field-app_id").AttrOr("value", "") != "12ab" ||
-		!res.TestID("env-pinterest").Is("[checked]") || strings.Contains(res.Body, "hunter2-secret") {
+		!res.TestID("choice-environment-pinterest").Is("[checked]") || strings.Contains(res.Body, "hunter2-secret") {
 		t.Fatal("the other input was not kept, or the secret was shown back")
 	}
 	if all, _ := w.srv.Store.Integrations(context.Background()); len(all) != 0 {
