@@ -31,8 +31,8 @@ type Wizard struct {
 // ServiceAccountStep is step 1: the service account and the Pinterest app.
 type ServiceAccountStep struct {
 	Wizard
-	Action         string
-	Name           string
+	Action string
+	Name   string
 	// Environment offers Pinterest, and Sandbox when this server runs it.
 	Environment    Choice
 	ServiceAccount string
