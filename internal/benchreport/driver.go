@@ -199,11 +199,14 @@ func (p *Pinaccess) createAdmin(ctx context.Context, db, email, password string)
 
 var firstNumber = regexp.MustCompile(`\b(\d+)\b`)
 
-// addIntegration runs `pinaccess integration add` with the token on
-// standard input and returns the new integration's ID.
-func (p *Pinaccess) addIntegration(ctx context.Context, db, businessID, apiURL, token string) (int64, error) {
-	cmd := p.Command(ctx, "integration", "add", "--db", db, "--business", businessID, "--api-url", apiURL, "--token-stdin")
-	cmd.Stdin = strings.NewReader(token + "\n")
+// addIntegration runs `pinaccess integration add` with the tokens on
+// standard input (access, then refresh) and returns the new integration's
+// ID. The app's ID and secret let pinaccess renew the token.
+func (p *Pinaccess) addIntegration(ctx context.Context, db, businessID, apiURL, access, refresh string) (int64, error) {
+	cmd := p.Command(ctx, "integration", "add", "--db", db, "--business", businessID, "--api-url", apiURL,
+		"--app-id", sandbox.DefaultAppID, "--name", "Sandbox (bench)", "--token-stdin")
+	cmd.Env = append(cmd.Env, "PINACCESS_APP_SECRET="+sandbox.DefaultAppSecret)
+	cmd.Stdin = strings.NewReader(access + "\n" + refresh + "\n")
 	_, out, err := runMeasured(cmd)
 	if err != nil {
 		return 0, err

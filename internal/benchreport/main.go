@@ -187,7 +187,6 @@ func importDataset(ctx context.Context, p *Pinaccess, work string, spec SandboxS
 	if err != nil {
 		return fail(err)
 	}
-	_ = refresh // integration add takes one token on standard input
 
 	db := filepath.Join(work, name, "pinaccess.db")
 	os.RemoveAll(filepath.Dir(db))
@@ -200,7 +199,7 @@ func importDataset(ctx context.Context, p *Pinaccess, work string, spec SandboxS
 	}
 	apiURL := sb.BaseURL + "/v5"
 	if p.Features.IntegrationAdd {
-		imp.IntegrationID, err = p.addIntegration(ctx, db, sandbox.DefaultBusinessID, apiURL, access)
+		imp.IntegrationID, err = p.addIntegration(ctx, db, sandbox.DefaultBusinessID, apiURL, access, refresh)
 	} else {
 		imp.IntegrationID, err = p.addIntegrationStore(ctx, db, sandbox.DefaultBusinessID, access)
 	}
