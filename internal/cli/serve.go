@@ -12,6 +12,9 @@ import (
 
 	"pinaccess/internal/auth"
 	"pinaccess/internal/config"
+	"pinaccess/internal/importer"
+	"pinaccess/internal/integration"
+	"pinaccess/internal/pinterest"
 	"pinaccess/internal/sandbox"
 	"pinaccess/internal/store"
 	"pinaccess/web"
@@ -49,6 +52,21 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio)
 		}
 		deps.Sandbox = sb
 	}
+	// Syncs started from the dashboard (the wizard's first sync, Sync now)
+	// run in this process; shutting down cancels them and records it.
+	envs := integration.Environments{}
+	if cfg.Sandbox {
+		envs.SandboxURL = cfg.BaseURL + "/sandbox"
+	}
+	if n, err := st.MarkInterruptedRuns(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("syncs left running by the previous start were marked interrupted", "runs", n)
+	}
+	conn := importer.StoreConnector{Store: st, Box: box, Endpoint: envs.Endpoint, Client: pinterest.Options{Logger: log}}
+	syncs := importer.NewManager(st, conn.Connect, importer.Options{Logger: log})
+	defer syncs.Close()
+	deps.Syncs = syncs
 	e, err := web.New(deps)
 	if err != nil {
 		return err
