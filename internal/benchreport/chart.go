@@ -21,8 +21,8 @@ type Series struct {
 }
 
 // Panel is one log-log chart. With Linear set, a dashed line of slope 1
-// through each series' last point shows where cost proportional to size
-// would lie.
+// through the first series' last point shows where cost proportional to
+// size would lie.
 type Panel struct {
 	Title, XLabel, YLabel string
 	Series                []Series
@@ -100,7 +100,7 @@ func drawPanel(b *bytes.Buffer, p Panel) {
 	fmt.Fprintf(b, `<text transform="translate(14,%.1f) rotate(-90)" text-anchor="middle">%s</text>`+"\n", padT+plotH/2, html.EscapeString(p.YLabel))
 
 	legendY := padT + 14
-	for _, s := range p.Series {
+	for si, s := range p.Series {
 		var pts []Point
 		for _, pt := range s.Points {
 			if pt.X > 0 && pt.Y > 0 {
@@ -110,7 +110,7 @@ func drawPanel(b *bytes.Buffer, p Panel) {
 		if len(pts) == 0 {
 			continue
 		}
-		if p.Linear {
+		if p.Linear && si == 0 {
 			// y = k·x through the last point, clipped to the plot.
 			last := pts[len(pts)-1]
 			k := last.Y / last.X
