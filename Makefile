@@ -71,8 +71,9 @@ screenshots: chromium
 
 ## bench: measure import, browsing and export against the sandbox (about 10 minutes on 2 cores; CI does not run it).
 ## Writes docs/benchmarks.md, docs/benchmarks-scaling.svg and bench/results.json; scratch goes to bench/out/.
+## BENCHFLAGS passes flags to the harness (see 'go run ./internal/benchreport -h').
 bench:
-	$(GO) run ./internal/benchreport
+	$(GO) run ./internal/benchreport $(BENCHFLAGS)
 
 clean:
 	rm -rf bin
