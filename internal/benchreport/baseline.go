@@ -111,7 +111,8 @@ func sqlite3Export(ctx context.Context, sqlite3, path, query string) (StreamResu
 }
 
 // streamCommand runs cmd, counting the lines of its standard output as they
-// arrive; the first line is a header. The peak memory is the child's.
+// arrive; the first line is a header. The peak memory is the child's
+// VmHWM, as runMeasured samples it.
 func streamCommand(cmd *exec.Cmd) (StreamResult, error) {
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -123,9 +124,11 @@ func streamCommand(cmd *exec.Cmd) (StreamResult, error) {
 	if err := cmd.Start(); err != nil {
 		return StreamResult{}, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
+	peak := sampleHWM(cmd.Process.Pid)
 	lines, n, first, rerr := countLines(stdout, start)
 	werr := cmd.Wait()
 	el := time.Since(start)
+	peakKB := peak.Stop()
 	if rerr != nil {
 		return StreamResult{}, rerr
 	}
@@ -134,6 +137,6 @@ func streamCommand(cmd *exec.Cmd) (StreamResult, error) {
 	}
 	res := StreamResult{Rows: max(lines-1, 0), Bytes: n, Seconds: el.Seconds(), TTFBMs: ms(first)}
 	res.RowsPerSec = float64(res.Rows) / el.Seconds()
-	res.PeakRSSMB = float64(maxrssKB(cmd.ProcessState)) / 1024
+	res.PeakRSSMB = float64(peakKB) / 1024
 	return res, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,24 @@ func TestRunMeasuredReportsTheChildsPeakMemoryAndCPU(t *testing.T) {
 	if u.CPU() <= 0 || u.Wall <= 0 {
 		t.Errorf("cpu %v wall %v, want both positive", u.CPU(), u.Wall)
 	}
+}
+
+// The harness grows large (it generates the xl dataset to count its
+// calls); a small child must not be reported with the harness's peak, as
+// ru_maxrss would.
+func TestRunMeasuredDoesNotChargeTheParentsMemoryToTheChild(t *testing.T) {
+	ballast := make([]byte, 300<<20)
+	for i := range ballast {
+		ballast[i] = byte(i)
+	}
+	u, _, err := runMeasured(child("csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.PeakRSSMB() <= 0 || u.PeakRSSMB() > 150 {
+		t.Errorf("peak RSS of a small child %.1f MiB while the parent holds 300 MiB: want the child's own", u.PeakRSSMB())
+	}
+	runtime.KeepAlive(ballast)
 }
 
 func TestRunMeasuredExplainsAFailure(t *testing.T) {
