@@ -46,6 +46,7 @@ type Config struct {
 	SQLite3        string
 	Timeout        time.Duration
 	Commit         string
+	FromJSON       string
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.StringVar(&c.Chart, "chart", "docs/benchmarks-scaling.svg", "the scaling chart to write")
 	flag.StringVar(&c.SQLite3, "sqlite3", "sqlite3", "the sqlite3 command-line tool for the export baseline")
 	flag.DurationVar(&c.Timeout, "timeout", 14*time.Minute, "give up on what is left after this long")
+	flag.StringVar(&c.FromJSON, "render", "", "only render the report, chart and summary again from this results `file`, measuring nothing")
 	flag.StringVar(&c.Commit, "commit", "", "the commit measured, when the source is not a git checkout (default: git rev-parse HEAD)")
 	if len(os.Args) > 1 && os.Args[1] == "sync-child" {
 		if err := runSyncChild(os.Args[2:]); err != nil {
@@ -77,6 +79,13 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if c.FromJSON != "" {
+		if err := rerender(c); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -271,7 +280,11 @@ func browseAndExport(ctx context.Context, p *Pinaccess, c Config, imp *imported,
 			if code, err := s.get(ctx, pg.Paths[0]); err != nil || code != 200 {
 				b.Pages = append(b.Pages, PageLoad{Name: pg.Name, Paths: pg.Paths,
 					LatencySummary: LatencySummary{StatusSeen: []int{code}}})
-				b.Skipped = append(b.Skipped, fmt.Sprintf("%s: %s answered %d (%v), not loaded", pg.Name, pg.Paths[0], code, err))
+				why := fmt.Sprintf("answered %d", code)
+				if err != nil {
+					why = err.Error()
+				}
+				b.Skipped = append(b.Skipped, fmt.Sprintf("%s: `%s` %s, so it was not loaded", pg.Name, pg.Paths[0], why))
 				continue
 			}
 			logf("browse %s for %s", pg.Name, c.BrowseFor)
@@ -341,6 +354,20 @@ func exportAccess(ctx context.Context, c Config, p *Pinaccess, s *Session, pid i
 		}
 	}
 	return e, nil
+}
+
+// rerender writes the outputs again from a results file, so a change to
+// the report's wording needs no new measurement.
+func rerender(c Config) error {
+	b, err := os.ReadFile(c.FromJSON)
+	if err != nil {
+		return err
+	}
+	var res Results
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("%s: %w", c.FromJSON, err)
+	}
+	return writeOutputs(c, &res)
 }
 
 func writeOutputs(c Config, res *Results) error {
