@@ -6,11 +6,7 @@ package inventorytest
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"time"
-
-	_ "modernc.org/sqlite" // the "sqlite" driver, to add the integration row
 
 	"pinaccess/internal/sandbox"
 	"pinaccess/internal/store"
@@ -22,7 +18,7 @@ type Integration struct {
 	ServiceAccount string // username of the service account; sandbox-admin if empty
 }
 
-// NewIntegration adds a connected sandbox integration for the dataset's
+// NewIntegration adds a sandbox integration for the dataset's
 // business and returns its ID.
 func NewIntegration(ctx context.Context, st *store.Store, d *sandbox.Dataset, in Integration) (int64, error) {
 	if in.Name == "" {
@@ -31,17 +27,12 @@ func NewIntegration(ctx context.Context, st *store.Store, d *sandbox.Dataset, in
 	if in.ServiceAccount == "" {
 		in.ServiceAccount = sandbox.AdminUsername
 	}
-	db, err := sql.Open("sqlite", "file:"+st.Path()+"?_pragma=busy_timeout(10000)")
+	id, err := st.CreateIntegration(ctx, store.IntegrationFields{Name: in.Name, Environment: "sandbox",
+		ServiceAccount: in.ServiceAccount, AppID: sandbox.DefaultAppID}, nil)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("inventorytest: add integration: %w", err)
 	}
-	defer db.Close()
-	now := time.Now().UnixMilli()
-	var id int64
-	err = db.QueryRowContext(ctx, `INSERT INTO integrations (name, environment, service_account, app_id, business_id,
-		status, created_at, updated_at) VALUES (?, 'sandbox', ?, ?, ?, 'connected', ?, ?) RETURNING id`,
-		in.Name, in.ServiceAccount, sandbox.DefaultAppID, d.Business.ID, now, now).Scan(&id)
-	if err != nil {
+	if err := st.SetIntegrationBusiness(ctx, id, d.Business.ID); err != nil {
 		return 0, fmt.Errorf("inventorytest: add integration: %w", err)
 	}
 	return id, nil

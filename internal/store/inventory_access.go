@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // AccessQuery selects and orders the grants of the current snapshot, one
@@ -45,14 +46,19 @@ type AccessRow struct {
 // AccessPage is one page of grants.
 type AccessPage = Page[AccessRow]
 
+// The access list is the union of two arms, grants to members and grants
+// to partners, merged in order: each arm reads the index of its sort key
+// (principal names, asset names, permissions) in order, so the first page
+// of a million grants comes without sorting them. Ties break on the
+// snapshot's keys, which the same indexes hold in order.
 var accessSorts = sortKeys{
-	def: "principal", defDir: SortAsc, tiebreak: "k.kind, k.ext_id, a.ext_id, r.name",
+	def: "principal", defDir: SortAsc,
 	keys: map[string]sortSpec{
-		"principal":      {terms: []string{"coalesce(m.username, p.username) COLLATE NOCASE"}},
-		"principal_type": {terms: []string{"k.kind"}},
-		"asset":          {terms: []string{"a.name COLLATE NOCASE", "a.ext_id"}},
-		"asset_type":     {terms: []string{"a.asset_type"}},
-		"permission":     {terms: []string{"r.name"}},
+		"principal":      {terms: []string{"uname COLLATE NOCASE", "gk", "ak", "pk"}},
+		"principal_type": {terms: []string{"ptype", "uname COLLATE NOCASE", "gk", "ak", "pk"}},
+		"asset":          {terms: []string{"aname COLLATE NOCASE", "ak", "gk", "pk"}},
+		"asset_type":     {terms: []string{"atype", "aname COLLATE NOCASE", "ak", "gk", "pk"}},
+		"permission":     {terms: []string{"perm", "gk", "ak"}},
 	},
 }
 
@@ -62,60 +68,157 @@ func (q AccessQuery) filtered() bool {
 		q.PrincipalID != "" || q.AssetID != ""
 }
 
-func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
-	l := listSQL{
-		selectCols: `k.kind, k.ext_id, coalesce(m.username, p.username, ''), coalesce(m.email, p.email, ''),
-			coalesce(m.business_roles, ''), coalesce(p.partner_type, ''),
-			a.asset_type, a.ext_id, a.name, a.owned, r.name`,
-		from: `FROM snap_grants g
-			JOIN entity_keys k ON k.id = g.grantee_id
-			LEFT JOIN snap_members m ON k.kind = 'member' AND m.run_id = g.run_id AND m.id = g.grantee_id
-			LEFT JOIN snap_partners p ON k.kind = 'partner' AND p.run_id = g.run_id AND p.id = g.grantee_id
-			JOIN snap_assets a ON a.run_id = g.run_id AND a.id = g.asset_id
-			JOIN access_roles r ON r.id = g.permission_id`,
+// arm builds one side of the union: grants to members or to partners. For
+// the listing (drive set) the table of the sort key leads the join (CROSS
+// JOIN fixes SQLite's join order), so its index yields rows in order; for
+// counting the planner chooses.
+//
+// match says how Q applies: searchEither (the principal or the asset
+// matches), searchPrincipal (the principal matches) or searchAssetOnly (the
+// asset matches and the principal does not); counting with Q adds the last
+// two, each driven from the table whose search column it reads, so the
+// count grows with the matches instead of with the grants.
+func (q AccessQuery) arm(runID int64, kind, sort string, drive bool, match int) (string, []any) {
+	var cols, table string
+	if kind == GranteeMember {
+		cols = `'member' AS ptype, x.ext_id AS pid, x.username AS uname, x.email AS email, x.business_roles AS roles, '' AS ptkind`
+		table = "snap_members"
+	} else {
+		cols = `'partner' AS ptype, x.ext_id AS pid, x.username AS uname, x.email AS email, '' AS roles, x.partner_type AS ptkind`
+		table = "snap_partners"
 	}
-	l.w.add("g.run_id = ?", runID)
+	// hint names the grants index that yields the sort's order; without
+	// statistics SQLite may otherwise pick one that does not.
+	join, hint := "JOIN", map[string]string{}
+	if drive {
+		join = "CROSS JOIN"
+		hint = map[string]string{"principal": " INDEXED BY sqlite_autoindex_snap_grants_1", "asset": " INDEXED BY snap_grants_asset",
+			"permission": " INDEXED BY snap_grants_permission"}
+	}
+	var from, keys string
+	switch sort {
+	case "asset", "asset_type":
+		from = `FROM snap_assets a ` + join + ` snap_grants g` + hint["asset"] + ` ON g.run_id = a.run_id AND g.asset_id = a.id
+			JOIN ` + table + ` x ON x.run_id = g.run_id AND x.id = g.grantee_id
+			JOIN access_roles r ON r.id = g.permission_id`
+		keys = `g.grantee_id AS gk, a.id AS ak, g.permission_id AS pk`
+	case "permission":
+		from = `FROM access_roles r ` + join + ` snap_grants g` + hint["permission"] + ` ON g.permission_id = r.id
+			JOIN ` + table + ` x ON x.run_id = g.run_id AND x.id = g.grantee_id
+			JOIN snap_assets a ON a.run_id = g.run_id AND a.id = g.asset_id`
+		keys = `g.grantee_id AS gk, g.asset_id AS ak, g.permission_id AS pk`
+	default:
+		from = `FROM ` + table + ` x ` + join + ` snap_grants g` + hint["principal"] + ` ON g.run_id = x.run_id AND g.grantee_id = x.id
+			JOIN snap_assets a ON a.run_id = g.run_id AND a.id = g.asset_id
+			JOIN access_roles r ON r.id = g.permission_id`
+		keys = `x.id AS gk, g.asset_id AS ak, g.permission_id AS pk`
+	}
+	var w where
+	w.add("g.run_id = ? AND x.run_id = ? AND a.run_id = ?", runID, runID, runID)
+	w.add("r.kind = 'permission'")
 	if hasText(q.Q) {
 		pat := likePattern(q.Q)
-		l.w.add(`(coalesce(m.search, p.search, '') LIKE ? ESCAPE '\' OR a.search LIKE ? ESCAPE '\')`, pat, pat)
-	}
-	if q.PrincipalType != "" {
-		l.w.add("k.kind = ?", q.PrincipalType)
+		switch match {
+		case searchPrincipal:
+			w.add(`x.search LIKE ? ESCAPE '\'`, pat)
+		case searchAssetOnly:
+			w.add(`a.search LIKE ? ESCAPE '\' AND x.search NOT LIKE ? ESCAPE '\'`, pat, pat)
+		default:
+			w.add(`(x.search LIKE ? ESCAPE '\' OR a.search LIKE ? ESCAPE '\')`, pat, pat)
+		}
 	}
 	if q.Permission != "" {
-		l.w.add("r.kind = 'permission' AND r.name = ?", q.Permission)
+		// A constant subquery, so the permission index can narrow the grants.
+		w.add("g.permission_id = (SELECT id FROM access_roles WHERE kind = 'permission' AND name = ?)", q.Permission)
 	}
 	if q.AssetType != "" {
-		l.w.add("a.asset_type = ?", q.AssetType)
+		w.add("a.asset_type = ?", q.AssetType)
 	}
 	switch q.Owner {
 	case OwnerOurs:
-		l.w.add("a.owned = 1")
+		w.add("a.owned = 1")
 	case OwnerTheirs:
-		l.w.add("a.owned = 0")
+		w.add("a.owned = 0")
 	}
 	if q.Role != "" {
-		l.w.add(roleCond("m.business_roles"), q.Role)
+		w.add(roleCond("x.business_roles"), q.Role)
 	}
 	if q.PartnerType != "" {
-		l.w.add("p.partner_type = ?", q.PartnerType)
+		w.add("x.partner_type = ?", q.PartnerType)
 	}
 	if q.PrincipalID != "" {
-		l.w.add("k.ext_id = ?", q.PrincipalID)
+		w.add("x.ext_id = ?", q.PrincipalID)
 	}
 	if q.AssetID != "" {
-		l.w.add("a.ext_id = ?", q.AssetID)
+		w.add("a.ext_id = ?", q.AssetID)
 	}
+	return `SELECT ` + cols + `, a.asset_type AS atype, a.ext_id AS aid, a.name AS aname, a.owned AS owned,
+			r.name AS perm, ` + keys + ` ` + from + w.sql(), w.args
+}
+
+// How an access arm applies the free-text search.
+const (
+	searchEither = iota
+	searchPrincipal
+	searchAssetOnly
+)
+
+// arms lists the principal kinds the query can match.
+func (q AccessQuery) arms() []string {
+	switch {
+	case q.PrincipalType == GranteeMember || q.Role != "":
+		if q.PrincipalType == GranteePartner {
+			return nil
+		}
+		return []string{GranteeMember}
+	case q.PrincipalType == GranteePartner || q.PartnerType != "":
+		return []string{GranteePartner}
+	case q.PrincipalType != "":
+		return nil
+	}
+	return []string{GranteeMember, GranteePartner}
+}
+
+func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
 	sort, dir, order := accessSorts.resolve(q.Sort, q.Dir)
-	l.orderBy = order
+	var l listSQL
+	var parts, counts []string
+	for _, kind := range q.arms() {
+		arm, args := q.arm(runID, kind, sort, true, searchEither)
+		parts = append(parts, arm)
+		l.args = append(l.args, args...)
+		if hasText(q.Q) {
+			for _, c := range []struct {
+				sort  string
+				match int
+			}{{"principal", searchPrincipal}, {"asset", searchAssetOnly}} {
+				arm, args = q.arm(runID, kind, c.sort, true, c.match)
+				counts = append(counts, "(SELECT count(*) FROM ("+arm+"))")
+				l.countArgs = append(l.countArgs, args...)
+			}
+			continue
+		}
+		arm, args = q.arm(runID, kind, sort, false, searchEither)
+		counts = append(counts, "(SELECT count(*) FROM ("+arm+"))")
+		l.countArgs = append(l.countArgs, args...)
+	}
+	if len(parts) == 0 {
+		// A contradictory filter (a partner with a business role): no rows.
+		parts = []string{`SELECT '' AS ptype, '' AS pid, '' AS uname, '' AS email, '' AS roles, '' AS ptkind,
+			'' AS atype, '' AS aid, '' AS aname, 0 AS owned, '' AS perm, 0 AS gk, 0 AS ak, 0 AS pk WHERE 0`}
+		counts = []string{"0"}
+	}
+	l.query = strings.Join(parts, " UNION ALL ") + ` ORDER BY ` + order
+	l.count = "SELECT " + strings.Join(counts, " + ")
 	return l, sort, dir
 }
 
 func scanAccessRow(r *sql.Rows) (AccessRow, error) {
 	var a AccessRow
 	var roles string
+	var keys [3]int64 // the snapshot keys the order breaks ties on
 	err := r.Scan(&a.PrincipalType, &a.PrincipalID, &a.Username, &a.Email, &roles, &a.PartnerType,
-		&a.AssetType, &a.AssetID, &a.AssetName, &a.AssetOwned, &a.Permission)
+		&a.AssetType, &a.AssetID, &a.AssetName, &a.AssetOwned, &a.Permission, &keys[0], &keys[1], &keys[2])
 	a.BusinessRoles = splitList(roles)
 	return a, err
 }

@@ -52,14 +52,14 @@ type AssetRow struct {
 type AssetPage = Page[AssetRow]
 
 var assetSorts = sortKeys{
-	def: "name", defDir: SortAsc, tiebreak: "a.ext_id",
+	def: "name", defDir: SortAsc,
 	keys: map[string]sortSpec{
-		"name":    {terms: []string{"a.name COLLATE NOCASE"}},
-		"type":    {terms: []string{"a.asset_type"}},
-		"owner":   {terms: []string{"a.owner_name COLLATE NOCASE"}},
-		"created": {terms: []string{"a.created_time"}},
-		"updated": {terms: []string{"a.updated_time"}},
-		"id":      {terms: []string{"length(a.ext_id)", "a.ext_id"}},
+		"name":    {terms: []string{"a.name COLLATE NOCASE", "a.id"}},
+		"type":    {terms: []string{"a.asset_type", "a.name COLLATE NOCASE", "a.id"}},
+		"owner":   {terms: []string{"a.owner_name COLLATE NOCASE", "a.id"}},
+		"created": {terms: []string{"a.created_time", "a.id"}},
+		"updated": {terms: []string{"a.updated_time", "a.id"}},
+		"id":      {terms: []string{"length(a.ext_id)", "a.ext_id", "a.id"}},
 	},
 }
 
@@ -71,35 +71,34 @@ const assetCols = `a.ext_id, a.asset_type, a.name, a.owner_id, a.owner_name, a.o
 	a.catalog_type, a.group_types, a.created_time, a.updated_time`
 
 func (s *Store) assetSQL(ctx context.Context, integrationID, runID int64, q AssetQuery) (listSQL, string, string, error) {
-	l := listSQL{
-		selectCols: assetCols + `,
+	cols := assetCols + `,
 			(SELECT count(DISTINCT g.grantee_id) FROM snap_grants g WHERE g.run_id = a.run_id AND g.asset_id = a.id),
-			(SELECT count(*) FROM snap_pixels x WHERE x.run_id = a.run_id AND x.ad_account_id = a.id)`,
-		from: `FROM snap_assets a`,
-	}
-	l.w.add("a.run_id = ?", runID)
+			(SELECT count(*) FROM snap_pixels x WHERE x.run_id = a.run_id AND x.ad_account_id = a.id)`
+	from := `FROM snap_assets a`
+	var w where
+	w.add("a.run_id = ?", runID)
 	if hasText(q.Q) {
-		l.w.add(`a.search LIKE ? ESCAPE '\'`, likePattern(q.Q))
+		w.add(`a.search LIKE ? ESCAPE '\'`, likePattern(q.Q))
 	}
 	if q.Type != "" {
-		l.w.add("a.asset_type = ?", q.Type)
+		w.add("a.asset_type = ?", q.Type)
 	}
 	switch q.Owner {
 	case OwnerOurs:
-		l.w.add("a.owned = 1")
+		w.add("a.owned = 1")
 	case OwnerTheirs:
-		l.w.add("a.owned = 0")
+		w.add("a.owned = 0")
 	}
 	if q.Admin == AdminServiceOnly {
 		keys, err := s.serviceAccountKeys(ctx, integrationID, runID)
 		if err != nil {
-			return l, "", "", err
+			return listSQL{}, "", "", err
 		}
 		cond, args := serviceOnlyCond(keys)
-		l.w.add(cond, args...)
+		w.add(cond, args...)
 	}
 	sort, dir, order := assetSorts.resolve(q.Sort, q.Dir)
-	l.orderBy = order
+	l := simpleList(cols, from, w, order)
 	return l, sort, dir, nil
 }
 

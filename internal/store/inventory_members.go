@@ -31,41 +31,42 @@ type MemberRow struct {
 type MemberPage = Page[MemberRow]
 
 var memberSorts = sortKeys{
-	def: "username", defDir: SortAsc, tiebreak: "m.ext_id",
+	def: "username", defDir: SortAsc,
 	keys: map[string]sortSpec{
-		"username": {terms: []string{"m.username COLLATE NOCASE"}},
-		"email":    {terms: []string{"m.email COLLATE NOCASE"}},
-		"role":     {terms: []string{"m.business_roles"}},
-		"created":  {terms: []string{"m.created_time"}},
-		"id":       {terms: []string{"length(m.ext_id)", "m.ext_id"}},
+		"username": {terms: []string{"m.username COLLATE NOCASE", "m.id"}},
+		"email":    {terms: []string{"m.email COLLATE NOCASE", "m.id"}},
+		"role":     {terms: []string{"m.business_roles", "m.username COLLATE NOCASE", "m.id"}},
+		"created":  {terms: []string{"m.created_time", "m.id"}},
+		"id":       {terms: []string{"length(m.ext_id)", "m.ext_id", "m.id"}},
 	},
 }
+
+const memberCols = `m.ext_id, m.username, m.email, m.business_roles, m.is_system_user, m.created_time, m.created_by,
+			(SELECT count(DISTINCT g.asset_id) FROM snap_grants g WHERE g.run_id = m.run_id AND g.grantee_id = m.id)`
 
 func (q MemberQuery) filtered() bool {
 	return hasText(q.Q) || q.Role != "" || q.SystemUser == "yes" || q.SystemUser == "no"
 }
 
 func (q MemberQuery) sql(runID int64) (listSQL, string, string) {
-	l := listSQL{
-		selectCols: `m.ext_id, m.username, m.email, m.business_roles, m.is_system_user, m.created_time, m.created_by,
-			(SELECT count(DISTINCT g.asset_id) FROM snap_grants g WHERE g.run_id = m.run_id AND g.grantee_id = m.id)`,
-		from: `FROM snap_members m`,
-	}
-	l.w.add("m.run_id = ?", runID)
+	cols := memberCols
+	from := `FROM snap_members m`
+	var w where
+	w.add("m.run_id = ?", runID)
 	if hasText(q.Q) {
-		l.w.add(`m.search LIKE ? ESCAPE '\'`, likePattern(q.Q))
+		w.add(`m.search LIKE ? ESCAPE '\'`, likePattern(q.Q))
 	}
 	if q.Role != "" {
-		l.w.add(roleCond("m.business_roles"), q.Role)
+		w.add(roleCond("m.business_roles"), q.Role)
 	}
 	switch q.SystemUser {
 	case "yes":
-		l.w.add("m.is_system_user = 1")
+		w.add("m.is_system_user = 1")
 	case "no":
-		l.w.add("m.is_system_user = 0")
+		w.add("m.is_system_user = 0")
 	}
 	sort, dir, order := memberSorts.resolve(q.Sort, q.Dir)
-	l.orderBy = order
+	l := simpleList(cols, from, w, order)
 	return l, sort, dir
 }
 

@@ -32,33 +32,34 @@ type PartnerRow struct {
 type PartnerPage = Page[PartnerRow]
 
 var partnerSorts = sortKeys{
-	def: "username", defDir: SortAsc, tiebreak: "p.ext_id",
+	def: "username", defDir: SortAsc,
 	keys: map[string]sortSpec{
-		"username": {terms: []string{"p.username COLLATE NOCASE"}},
-		"email":    {terms: []string{"p.email COLLATE NOCASE"}},
-		"type":     {terms: []string{"p.partner_type"}},
-		"created":  {terms: []string{"p.created_time"}},
-		"id":       {terms: []string{"length(p.ext_id)", "p.ext_id"}},
+		"username": {terms: []string{"p.username COLLATE NOCASE", "p.id"}},
+		"email":    {terms: []string{"p.email COLLATE NOCASE", "p.id"}},
+		"type":     {terms: []string{"p.partner_type", "p.username COLLATE NOCASE", "p.id"}},
+		"created":  {terms: []string{"p.created_time", "p.id"}},
+		"id":       {terms: []string{"length(p.ext_id)", "p.ext_id", "p.id"}},
 	},
 }
+
+const partnerCols = `p.ext_id, p.username, p.email, p.partner_type, p.is_shared_partner, p.created_time, p.created_by,
+			(SELECT count(DISTINCT g.asset_id) FROM snap_grants g WHERE g.run_id = p.run_id AND g.grantee_id = p.id)`
 
 func (q PartnerQuery) filtered() bool { return hasText(q.Q) || q.Type != "" }
 
 func (q PartnerQuery) sql(runID int64) (listSQL, string, string) {
-	l := listSQL{
-		selectCols: `p.ext_id, p.username, p.email, p.partner_type, p.is_shared_partner, p.created_time, p.created_by,
-			(SELECT count(DISTINCT g.asset_id) FROM snap_grants g WHERE g.run_id = p.run_id AND g.grantee_id = p.id)`,
-		from: `FROM snap_partners p`,
-	}
-	l.w.add("p.run_id = ?", runID)
+	cols := partnerCols
+	from := `FROM snap_partners p`
+	var w where
+	w.add("p.run_id = ?", runID)
 	if hasText(q.Q) {
-		l.w.add(`p.search LIKE ? ESCAPE '\'`, likePattern(q.Q))
+		w.add(`p.search LIKE ? ESCAPE '\'`, likePattern(q.Q))
 	}
 	if q.Type != "" {
-		l.w.add("p.partner_type = ?", q.Type)
+		w.add("p.partner_type = ?", q.Type)
 	}
 	sort, dir, order := partnerSorts.resolve(q.Sort, q.Dir)
-	l.orderBy = order
+	l := simpleList(cols, from, w, order)
 	return l, sort, dir
 }
 

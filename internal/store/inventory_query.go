@@ -58,22 +58,22 @@ func (p Page[T]) Pages() int {
 	return (p.Total + p.PerPage - 1) / p.PerPage
 }
 
-// sortSpec is one whitelisted sort key: the ORDER BY terms (each gets the
-// direction) followed by a tiebreak that makes the order total and stable.
+// sortSpec is one whitelisted sort key: its ORDER BY terms, ending with a
+// tiebreak that makes the order total and stable. Every term takes the
+// chosen direction, so an index can serve the order read either way.
 type sortSpec struct {
 	terms []string
 }
 
 // sortKeys is a kind's whitelist of sort keys and its default.
 type sortKeys struct {
-	def      string
-	defDir   string
-	keys     map[string]sortSpec
-	tiebreak string // always ascending
+	def    string
+	defDir string
+	keys   map[string]sortSpec
 }
 
 // resolve returns the sort key and direction to apply and the ORDER BY
-// clause (without the keywords).
+// clause (without the keywords). An unknown key means the default.
 func (k sortKeys) resolve(sort, dir string) (string, string, string) {
 	spec, ok := k.keys[sort]
 	if !ok {
@@ -85,12 +85,9 @@ func (k sortKeys) resolve(sort, dir string) (string, string, string) {
 			dir = k.defDir
 		}
 	}
-	terms := make([]string, 0, len(spec.terms)+1)
+	terms := make([]string, 0, len(spec.terms))
 	for _, t := range spec.terms {
 		terms = append(terms, t+" "+strings.ToUpper(dir))
-	}
-	if k.tiebreak != "" {
-		terms = append(terms, k.tiebreak)
 	}
 	return sort, dir, strings.Join(terms, ", ")
 }
@@ -125,26 +122,22 @@ func likePattern(q string) string {
 // hasText reports whether a search string has anything to search for.
 func hasText(q string) bool { return strings.TrimSpace(q) != "" }
 
-// listSQL is a list query taken apart: the SELECT list and FROM clause, the
-// conditions, the sort and what COUNT(*) needs.
+// listSQL is a list query: the rows in order with their parameters, and
+// the count of the same rows with its parameters.
 type listSQL struct {
-	selectCols string // the columns, in scan order
-	from       string // FROM and JOINs
-	countFrom  string // FROM for counting; from if empty
-	w          where
-	orderBy    string
+	query     string
+	args      []any
+	count     string
+	countArgs []any
 }
 
-func (l listSQL) query() string {
-	return "SELECT " + l.selectCols + " " + l.from + l.w.sql() + " ORDER BY " + l.orderBy
-}
-
-func (l listSQL) count() string {
-	from := l.countFrom
-	if from == "" {
-		from = l.from
+// simpleList builds the list query of one table (with joins) filtered by w.
+func simpleList(selectCols, from string, w where, orderBy string) listSQL {
+	return listSQL{
+		query: "SELECT " + selectCols + " " + from + w.sql() + " ORDER BY " + orderBy,
+		args:  w.args,
+		count: "SELECT count(*) " + from + w.sql(), countArgs: w.args,
 	}
-	return "SELECT count(*) " + from + l.w.sql()
 }
 
 // normPage fixes a query's page numbers for a list page.
@@ -166,14 +159,14 @@ func normPage(q *ListQuery) {
 func listPage[T any](ctx context.Context, db *sql.DB, what string, l listSQL, q ListQuery, knownTotal int,
 	scan func(*sql.Rows) (T, error)) ([]T, int, error) {
 	normPage(&q)
-	args := append(append([]any{}, l.w.args...), q.PerPage, (q.Page-1)*q.PerPage)
-	rows, err := queryAll(ctx, db, what, scan, l.query()+" LIMIT ? OFFSET ?", args...)
+	args := append(append([]any{}, l.args...), q.PerPage, (q.Page-1)*q.PerPage)
+	rows, err := queryAll(ctx, db, what, scan, l.query+" LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	total := knownTotal
 	if total < 0 {
-		if err := db.QueryRowContext(ctx, l.count(), l.w.args...).Scan(&total); err != nil {
+		if err := db.QueryRowContext(ctx, l.count, l.countArgs...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("store: count %s: %w", what, err)
 		}
 	}
@@ -183,7 +176,7 @@ func listPage[T any](ctx context.Context, db *sql.DB, what string, l listSQL, q 
 // eachRow streams every row of a list query to fn, in the list's order. It
 // stops with fn's error, or with the context's when it is cancelled.
 func eachRow[T any](ctx context.Context, db *sql.DB, what string, l listSQL, scan func(*sql.Rows) (T, error), fn func(T) error) error {
-	rows, err := db.QueryContext(ctx, l.query(), l.w.args...)
+	rows, err := db.QueryContext(ctx, l.query, l.args...)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}

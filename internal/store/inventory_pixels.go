@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// PixelQuery selects and orders the conversion tags of the current
+// snapshot. Status is a tag status (ACTIVE, PAUSED, …); AdAccountID narrows
+// to one ad account. Sort keys: name (default), status, last_fired,
+// ad_account, id.
+type PixelQuery struct {
+	ListQuery
+	Status      string
+	AdAccountID string
+}
+
+// PixelRow is a conversion tag as lists and exports show it.
+type PixelRow struct {
+	ID                  string
+	Name                string
+	Status              string
+	Version             string
+	LastFired           time.Time // zero: never fired
+	EnhancedMatchStatus string
+	AEMEnabled          bool
+	AdAccountID         string
+	AdAccountName       string
+}
+
+// PixelPage is one page of conversion tags.
+type PixelPage = Page[PixelRow]
+
+var pixelSorts = sortKeys{
+	def: "name", defDir: SortAsc,
+	keys: map[string]sortSpec{
+		"name":       {terms: []string{"x.name COLLATE NOCASE", "x.id"}},
+		"status":     {terms: []string{"x.status", "x.name COLLATE NOCASE", "x.id"}},
+		"last_fired": {terms: []string{"x.last_fired_time_ms", "x.id"}},
+		"ad_account": {terms: []string{"coalesce(a.name, '') COLLATE NOCASE", "x.ad_account_id", "x.id"}},
+		"id":         {terms: []string{"length(x.ext_id)", "x.ext_id", "x.id"}},
+	},
+}
+
+func (q PixelQuery) filtered() bool { return hasText(q.Q) || q.Status != "" || q.AdAccountID != "" }
+
+func (q PixelQuery) sql(runID int64) (listSQL, string, string) {
+	cols := `x.ext_id, x.name, x.status, x.version, x.last_fired_time_ms, x.enhanced_match_status, x.aem_enabled,
+		x.ad_account_ext_id, coalesce(a.name, '')`
+	from := `FROM snap_pixels x LEFT JOIN snap_assets a ON a.run_id = x.run_id AND a.id = x.ad_account_id`
+	var w where
+	w.add("x.run_id = ?", runID)
+	if hasText(q.Q) {
+		w.add(`x.search LIKE ? ESCAPE '\'`, likePattern(q.Q))
+	}
+	if q.Status != "" {
+		w.add("x.status = ?", q.Status)
+	}
+	if q.AdAccountID != "" {
+		w.add("x.ad_account_ext_id = ?", q.AdAccountID)
+	}
+	sort, dir, order := pixelSorts.resolve(q.Sort, q.Dir)
+	return simpleList(cols, from, w, order), sort, dir
+}
+
+func scanPixelRow(r *sql.Rows) (PixelRow, error) {
+	var p PixelRow
+	var fired int64
+	err := r.Scan(&p.ID, &p.Name, &p.Status, &p.Version, &fired, &p.EnhancedMatchStatus, &p.AEMEnabled,
+		&p.AdAccountID, &p.AdAccountName)
+	p.LastFired = fromMilli(fired)
+	return p, err
+}
+
+// ListPixels returns one page of the current snapshot's conversion tags.
+func (s *Store) ListPixels(ctx context.Context, integrationID int64, q PixelQuery) (PixelPage, error) {
+	normPage(&q.ListQuery)
+	run, err := s.currentRun(ctx, integrationID)
+	if err != nil || run == 0 {
+		return PixelPage{Page: q.Page, PerPage: q.PerPage}, err
+	}
+	l, sort, dir := q.sql(run)
+	known := -1
+	if !q.filtered() {
+		known = s.snapshotCount(ctx, run, "pixels")
+	}
+	rows, total, err := listPage(ctx, s.r, "list pixels", l, q.ListQuery, known, scanPixelRow)
+	return PixelPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
+}
+
+// EachPixel streams every conversion tag matching q in the list's order.
+func (s *Store) EachPixel(ctx context.Context, integrationID int64, q PixelQuery, fn func(PixelRow) error) error {
+	run, err := s.currentRun(ctx, integrationID)
+	if err != nil || run == 0 {
+		return err
+	}
+	l, _, _ := q.sql(run)
+	return eachRow(ctx, s.r, "pixels", l, scanPixelRow, fn)
+}
