@@ -17,8 +17,11 @@ type ExportResult struct {
 	ServerPeakRSSMB   float64      `json:"server_peak_rss_mb"` // sampled every 10 ms during the export
 	GrowthMB          float64      `json:"growth_mb"`
 	ExpectedRows      int64        `json:"expected_rows"` // grant rows of the current snapshot
-	SQLite3           StreamResult `json:"sqlite3"`
+	SQLite3           StreamResult `json:"sqlite3"`       // the same rows in the same order
 	Query             string       `json:"sqlite3_query"`
+	// SQLite3Unordered is the same query without ORDER BY: the cheapest
+	// way sqlite3 can produce the rows, a floor rather than a peer.
+	SQLite3Unordered StreamResult `json:"sqlite3_unordered"`
 	// Ratio is the HTTP export's rows per second over sqlite3's.
 	Ratio float64 `json:"ratio"`
 	// CLI is `pinaccess export ID access` writing to a pipe, when the

@@ -332,7 +332,7 @@ func exportAccess(ctx context.Context, c Config, p *Pinaccess, s *Session, pid i
 	if e.HTTPError != "" && e.CLI == nil {
 		return nil, errors.New(e.HTTPError)
 	}
-	q, rows, err := accessExportQuery(ctx, imp.DB, imp.IntegrationID)
+	q, unordered, rows, err := accessExportQuery(ctx, imp.DB, imp.IntegrationID)
 	if err != nil {
 		return e, nil
 	}
@@ -352,6 +352,9 @@ func exportAccess(ctx context.Context, c Config, p *Pinaccess, s *Session, pid i
 		if e.CLI != nil {
 			e.CLIRatio = e.CLI.RowsPerSec / b.RowsPerSec
 		}
+	}
+	if u, err := sqlite3Export(ctx, sqlite3, imp.DB, unordered); err == nil {
+		e.SQLite3Unordered = u
 	}
 	return e, nil
 }

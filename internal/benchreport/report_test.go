@@ -140,8 +140,9 @@ func TestExportTargetsAndRatios(t *testing.T) {
 	res.Export = &ExportResult{Path: "/integrations/1/export/access.csv",
 		HTTP:              StreamResult{Rows: 1_000_000, Bytes: 90e6, Seconds: 2.5, TTFBMs: 3, RowsPerSec: 400_000},
 		ServerRSSBeforeMB: 40, ServerPeakRSSMB: 65, GrowthMB: 25,
-		SQLite3: StreamResult{Rows: 1_000_000, Seconds: 1, RowsPerSec: 1_000_000},
-		Ratio:   0.4, ExpectedRows: 1_000_000, Query: "SELECT 1;"}
+		SQLite3:          StreamResult{Rows: 1_000_000, Seconds: 1, RowsPerSec: 1_000_000},
+		SQLite3Unordered: StreamResult{Rows: 1_000_000, Seconds: 0.5, RowsPerSec: 2_000_000},
+		Ratio:            0.4, ExpectedRows: 1_000_000, Query: "SELECT 1;"}
 	ts := targets(res)
 	if got, _ := targetByWhat(ts, "access CSV of `xl` over HTTP"); got.Verdict != "met (1.33× the target)" {
 		t.Errorf("rows/s verdict %q", got.Verdict)
@@ -151,7 +152,7 @@ func TestExportTargetsAndRatios(t *testing.T) {
 	}
 	md := renderReport(res, "c.svg")
 	for _, want := range []string{"| pinaccess over HTTP | 1,000,000 | 90.0 | 2.50 | 3.0 | 400,000 | 0.40 | server RSS 40.0 → peak 65.0 MiB (growth 25.0 MiB) |",
-		"| sqlite3 CLI (baseline) | 1,000,000 |", "SELECT 1;"} {
+		"| sqlite3 CLI, same order (baseline) | 1,000,000 |", "| sqlite3 CLI, no ORDER BY (floor) | 1,000,000 | 0.0 | 0.50 | 0.0 | 2,000,000 | 2.00 |", "SELECT 1;"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)
 		}
