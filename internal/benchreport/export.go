@@ -38,7 +38,10 @@ func httpExport(ctx context.Context, s *Session, path string, serverPID int) (St
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.Base+path, nil)
 	req.Header.Set("Cookie", s.Cookie)
 	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
+	// A redirect (to the login page, say) is a failed export, not a page
+	// to follow.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
 	if err != nil {
 		sampler.Stop()
 		return StreamResult{}, 0, 0, fmt.Errorf("export: %w", err)
