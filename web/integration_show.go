@@ -22,6 +22,14 @@ func (h *integrationHandler) show(c echo.Context) error {
 		return err
 	}
 	v := views.IntegrationPage{ID: in.ID, Name: in.Name, Status: st}
+	// A running sync shows its live progress right under the status.
+	if run, err := h.store.RunningRun(c.Request().Context(), in.ID); err == nil {
+		body, err := h.runView(c, in, run)
+		if err != nil {
+			return err
+		}
+		v.Sections = append(v.Sections, views.SyncRunBody(body))
+	}
 	return render(c, 200, views.Page{Title: in.Name, Section: views.SectionDashboard}, views.IntegrationOverviewPage(v))
 }
 

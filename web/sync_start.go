@@ -11,12 +11,18 @@ import (
 	"pinaccess/views"
 )
 
-// syncRoutes registers starting, cancelling and following syncs.
+// syncRoutes registers starting, cancelling, following and reviewing syncs.
 func syncRoutes(e *echo.Echo, h *integrationHandler) {
 	e.POST("/integrations/:id/sync", h.syncStart).Name = routeIntegrationSyncStart
+	e.GET("/integrations/:id/syncs/:run_id", h.runShow).Name = routeIntegrationRun
+	e.GET("/integrations/:id/syncs/:run_id/progress", h.runProgress).Name = routeIntegrationRunProgress
+	e.POST("/integrations/:id/syncs/:run_id/cancel", h.runCancel).Name = routeIntegrationSyncCancel
+	e.POST("/integrations/:id/syncs/:run_id/accept", h.runAccept).Name = routeIntegrationRunAccept
+	e.POST("/integrations/:id/syncs/:run_id/discard", h.runDiscard).Name = routeIntegrationRunDiscard
 }
 
-// syncStart is POST /integrations/{id}/sync: 409 while a sync runs.
+// syncStart is POST /integrations/{id}/sync: it starts a sync and shows
+// its page; 409 while one runs.
 func (h *integrationHandler) syncStart(c echo.Context) error {
 	in, err := h.load(c)
 	if err != nil {
@@ -35,7 +41,19 @@ func (h *integrationHandler) syncStart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	addFlash(c, views.FlashSuccess, "Sync started.")
-	_ = runID // the run page comes with the sync pages
-	return redirect(c, integrationPath(in.ID))
+	return redirect(c, runPath(in.ID, runID))
+}
+
+// runCancel is POST /integrations/{id}/syncs/{run_id}/cancel.
+func (h *integrationHandler) runCancel(c echo.Context) error {
+	in, run, err := h.loadRun(c)
+	if err != nil {
+		return err
+	}
+	if h.syncs == nil || !h.syncs.Cancel(run.ID) {
+		addFlash(c, views.FlashInfo, "This sync is not running in this server, so there is nothing to cancel.")
+	} else {
+		addFlash(c, views.FlashInfo, "Cancelling the sync: it stops at once and the previous inventory stays.")
+	}
+	return redirect(c, runPath(in.ID, run.ID))
 }
