@@ -88,6 +88,7 @@ func (h *integrationHandler) runView(c echo.Context, in store.Integration, run s
 			}
 		}
 	} else {
+		v.Phase = "" // the status says it
 		v.Duration = run.Duration(time.Now()).Round(100 * time.Millisecond).String()
 		if v.Total > 0 {
 			v.Done = v.Total
