@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -467,4 +468,32 @@ func TestDisconnectRevokesThenReconnectAndDelete(t *testing.T) {
 		t.Fatalf("deleted integration page: %d", res.StatusCode)
 	}
 	w.assertNoSecretsAnywhere(t, sandbox.DefaultAppSecret)
+}
+
+func TestConnectStateExpiresAfterFifteenMinutes(t *testing.T) {
+	clock := webtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	w := &wizardEnv{}
+	w.srv = startWithAdmin(t, webtest.Options{Now: clock.Now, Sandbox: func(base string) http.Handler {
+		sb, err := sandbox.New(sandbox.Options{BaseURL: base + "/sandbox", RedirectBases: []string{base}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.sb = sb
+		return sb
+	}})
+	w.c = w.srv.Client(t)
+	w.c.Login(t, adminEmail, adminPassword)
+	id := w.createDraft(t, "sandbox-admin", sandbox.DefaultAppSecret, sandbox.DefaultBusinessID)
+	cb := w.consent(t, w.startConnect(t, id), "sandbox-admin", "allow")
+	clock.Advance(16 * time.Minute)
+	res := w.get(t, cb)
+	if res.Location() != fmt.Sprintf("/integrations/%d/setup/connect", id) {
+		t.Fatalf("late callback: %d to %q", res.StatusCode, res.Location())
+	}
+	if got := w.get(t, res.Location()).TestID("connect-failure").AttrOr("data-reason", ""); got != "state" {
+		t.Fatalf("reason %q", got)
+	}
+	if in := w.integration(t, id); in.Status != store.IntegrationDraft || in.HasToken {
+		t.Fatalf("late callback connected: %+v", in)
+	}
 }
