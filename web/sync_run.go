@@ -74,13 +74,12 @@ func (h *integrationHandler) runView(c echo.Context, in store.Integration, run s
 	if run.Status == store.RunRunning {
 		v.PollURL = base + "/progress"
 		if h.syncs != nil {
-			if p, err := h.syncs.Progress(c.Request().Context(), run.ID); err == nil {
-				v.Phase, v.Done, v.Total, v.Calls = p.Phase, p.Done, p.Total, p.Calls
-				if p.Status != store.RunRunning {
+			if p, err := h.syncs.Progress(c.Request().Context(), run.ID); err == nil && p.RunID == run.ID {
+				if p.Status == store.RunRunning {
+					v.Phase, v.Done, v.Total, v.Calls = p.Phase, p.Done, p.Total, p.Calls
+				} else if fresh, err := h.store.Run(c.Request().Context(), run.ID); err == nil && fresh.Status != store.RunRunning {
 					// Ended between the two reads: show the record.
-					if fresh, err := h.store.Run(c.Request().Context(), run.ID); err == nil {
-						return h.runView(c, in, fresh)
-					}
+					return h.runView(c, in, fresh)
 				}
 			}
 			if id, ok := h.syncs.RunningRun(in.ID); ok && id == run.ID {

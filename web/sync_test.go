@@ -282,3 +282,49 @@ func TestWizardStartsTheFirstSyncAndItsPageShowsTheResult(t *testing.T) {
 	}
 	w.assertNoSecretsAnywhere(t, sandbox.DefaultAppSecret)
 }
+
+func TestNeedsReconnectAndDeleteWhileASyncRuns(t *testing.T) {
+	f := &fakeSyncs{running: map[int64]int64{}}
+	srv := startWithAdmin(t, webtest.Options{Deps: func(d *web.Deps) { d.Syncs = f }})
+	c := srv.Client(t)
+	c.Login(t, adminEmail, adminPassword)
+	ctx := context.Background()
+	id := connectedIntegration(t, srv.Store, 20)
+	if err := srv.Store.MarkNeedsReconnect(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("/integrations/%d", id)
+	res := c.Get(t, base)
+	if res.TestID("status-card").AttrOr("data-status", "") != "needs_reconnect" || !strings.Contains(res.TestID("status-hint").Text(), "Connect again") ||
+		res.TestID("action-reconnect").AttrOr("href", "") != base+"/setup/connect" || res.TestID("action-sync").Length() != 0 {
+		t.Fatalf("needs reconnect card: %s", res.TestID("status-card").Text())
+	}
+	if !strings.Contains(res.TestID("integration-name").Text(), "Acme <Shop>") || strings.Contains(res.Body, "Acme <Shop>") {
+		t.Fatal("the name is not shown escaped")
+	}
+	if res := c.Get(t, "/"); res.TestID("integration-status").Text() != "Needs reconnecting" {
+		t.Fatalf("dashboard status %q", res.TestID("integration-status").Text())
+	}
+
+	run, err := srv.Store.StartRun(ctx, id, "manual")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.running[id] = run.ID
+	res = c.Get(t, base+"/delete")
+	if res.TestID("delete-blocked").Length() != 1 || !res.TestID("delete-submit").Is("[disabled]") {
+		t.Fatal("delete offered while a sync runs")
+	}
+	res = c.PostForm(t, base+"/delete", nil)
+	if res.StatusCode != http.StatusSeeOther || res.Location() != base+"/delete" {
+		t.Fatalf("delete while running: %d to %q", res.StatusCode, res.Location())
+	}
+	if _, err := srv.Store.Integration(ctx, id); err != nil {
+		t.Fatalf("deleted while a sync ran: %v", err)
+	}
+	// Disconnecting stops the running sync first.
+	c.Get(t, base)
+	if res := c.PostForm(t, base+"/disconnect", nil); res.StatusCode != http.StatusSeeOther || len(f.cancelled) != 1 {
+		t.Fatalf("disconnect: %d, cancelled %v", res.StatusCode, f.cancelled)
+	}
+}
