@@ -497,3 +497,39 @@ func TestConnectStateExpiresAfterFifteenMinutes(t *testing.T) {
 		t.Fatalf("late callback connected: %+v", in)
 	}
 }
+
+func TestPinterestEnvironmentGoesToPinterestsConsentPage(t *testing.T) {
+	srv := startWithAdmin(t, webtest.Options{}) // sandbox off
+	c := srv.Client(t)
+	c.Login(t, adminEmail, adminPassword)
+	res := c.Get(t, "/integrations/new")
+	if res.TestID("choice-environment-sandbox").Length() != 0 || !res.TestID("choice-environment-pinterest").Is("[checked]") {
+		t.Fatal("sandbox offered while it is off")
+	}
+	form := url.Values{"name": {"Acme"}, "environment": {"sandbox"}, "service_account": {"pinaccess@acme.example"}, "app_id": {"1234567"}, "app_secret": {"s3cret"}}
+	if res := c.PostForm(t, "/integrations", form); res.StatusCode != http.StatusUnprocessableEntity || res.TestID("error-environment").Length() != 1 {
+		t.Fatalf("sandbox while off: %d", res.StatusCode)
+	}
+	form.Set("environment", "pinterest")
+	res = c.PostForm(t, "/integrations", form)
+	m := setupPathRE.FindStringSubmatch(res.Location())
+	if m == nil {
+		t.Fatalf("step 1: %d to %q", res.StatusCode, res.Location())
+	}
+	base := "/integrations/" + m[1]
+	c.PostForm(t, base+"/setup/business", url.Values{"business_id": {"482344901002451200"}})
+	res = c.Get(t, base+"/setup/connect")
+	if !strings.Contains(res.Header.Get("Content-Security-Policy"), "form-action 'self' https://www.pinterest.com") {
+		t.Fatalf("connect page CSP: %s", res.Header.Get("Content-Security-Policy"))
+	}
+	res = c.PostForm(t, base+"/connect", nil)
+	u, err := url.Parse(res.Location())
+	if res.StatusCode != http.StatusSeeOther || err != nil || u.Scheme+"://"+u.Host+u.Path != "https://www.pinterest.com/oauth/" {
+		t.Fatalf("connect: %d to %q", res.StatusCode, res.Location())
+	}
+	q := u.Query()
+	if q.Get("client_id") != "1234567" || q.Get("response_type") != "code" || q.Get("redirect_uri") != srv.URL+"/oauth/pinterest/callback" ||
+		q.Get("scope") != "biz_access:read,ads:read,user_accounts:read" || q.Get("state") == "" || q.Has("code_challenge") || strings.Contains(res.Location(), "s3cret") {
+		t.Fatalf("consent URL: %s", res.Location())
+	}
+}
