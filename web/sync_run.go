@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -58,6 +59,13 @@ func (h *integrationHandler) runProgress(c echo.Context) error {
 	body, err := h.runView(c, in, run)
 	if err != nil {
 		return err
+	}
+	// On the integration page, a run that has just ended changes more than
+	// this part (status, inventory): reload the page once.
+	if hx := hxFrom(c); body.PollURL == "" && hx.Request {
+		if u, err := url.Parse(hx.CurrentURL); err == nil && u.Path == integrationPath(in.ID) {
+			c.Response().Header().Set("HX-Refresh", "true")
+		}
 	}
 	return render(c, http.StatusOK, views.Page{Title: fmt.Sprintf("Sync %d · %s", run.ID, in.Name), Section: views.SectionDashboard}, views.SyncRunBody(body))
 }

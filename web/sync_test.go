@@ -125,6 +125,16 @@ func TestRunPagePollsWhileRunningAndStopsWhenEnded(t *testing.T) {
 		res.TestID("run-cancel").Length() != 0 {
 		t.Fatalf("ended run fragment: status %q, body %s", r.AttrOr("data-status", ""), res.Body)
 	}
+	if res.Header.Get("HX-Refresh") != "" {
+		t.Fatal("the run page is reloaded instead of swapped")
+	}
+	// Polled from the integration page, the ended run reloads that page.
+	req = c.NewRequest(t, http.MethodGet, runURL+"/progress", nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Current-URL", fmt.Sprintf("%s/integrations/%d", srv.URL, id))
+	if res := c.Do(t, req); res.Header.Get("HX-Refresh") != "true" {
+		t.Fatal("the integration page is not reloaded when its sync ends")
+	}
 	if res := c.Get(t, fmt.Sprintf("/integrations/%d/syncs/%d", id+1, run.ID)); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("run under another integration: %d", res.StatusCode)
 	}
