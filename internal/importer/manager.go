@@ -272,6 +272,7 @@ func (m *Manager) execute(ctx context.Context, j *job) store.Run {
 	if err != nil {
 		return fail(err)
 	}
+	defer w.Close()
 	stopWriter = m.writeProgress(ctx, j)
 	f := &fetcher{c: client, biz: biz, w: w, p: j.p}
 	if err := f.run(ctx); err != nil {

@@ -118,6 +118,7 @@ type SnapshotWriter struct {
 	roles   map[string]int64 // "kind/name" -> access_roles.id
 	pending batch
 	err     error
+	stmts   stmtCache
 }
 
 type entityRef struct{ kind, ext string }
@@ -149,7 +150,7 @@ func (s *Store) NewSnapshotWriter(ctx context.Context, runID int64) (*SnapshotWr
 		return nil, ErrRunState
 	}
 	w := &SnapshotWriter{s: s, runID: runID, integrationID: r.IntegrationID,
-		keys: map[entityRef]int64{}, roles: map[string]int64{}}
+		keys: map[entityRef]int64{}, roles: map[string]int64{}, stmts: stmtCache{db: s.w}}
 	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, ext_id FROM entity_keys WHERE integration_id = ?`, r.IntegrationID)
 	if err != nil {
 		return nil, fmt.Errorf("store: load entity keys: %w", err)
@@ -392,6 +393,18 @@ func (w *SnapshotWriter) Complete(ctx context.Context, businessID, businessName 
 	return nil
 }
 
+// Close releases the writer's prepared statements; buffered rows not yet
+// flushed are dropped. Call it when the run ends, however it ends.
+func (w *SnapshotWriter) Close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.stmts.close()
+	w.pending = batch{}
+	if w.err == nil {
+		w.err = ErrRunState
+	}
+}
+
 // Flush writes every buffered row.
 func (w *SnapshotWriter) Flush(ctx context.Context) error {
 	w.mu.Lock()
@@ -408,18 +421,48 @@ func (w *SnapshotWriter) flushLocked(ctx context.Context) error {
 	if b.rows == 0 && len(b.newKeys) == 0 {
 		return nil
 	}
+	tables := []insertSpec{
+		{b.members, `INSERT INTO snap_members (run_id, id, ext_id, username, email, business_roles, is_system_user,
+			created_time, created_by, search) VALUES `, ` ON CONFLICT DO NOTHING`},
+		{b.partner, `INSERT INTO snap_partners (run_id, id, ext_id, username, email, partner_type, is_shared_partner,
+			created_time, created_by, search) VALUES `, ` ON CONFLICT DO NOTHING`},
+		{b.assets, `INSERT INTO snap_assets (run_id, id, ext_id, asset_type, name, owner_id, owner_name, owned,
+			currency, country, description, group_types, catalog_type, created_time, updated_time, search) VALUES `,
+			` ON CONFLICT (run_id, id) DO UPDATE SET
+			asset_type = iif(excluded.asset_type <> '', excluded.asset_type, asset_type),
+			name = iif(excluded.name <> '', excluded.name, name),
+			search = iif(excluded.name <> '', excluded.search, search),
+			owner_id = iif(excluded.owner_id <> '', excluded.owner_id, owner_id),
+			owner_name = iif(excluded.owner_name <> '', excluded.owner_name, owner_name),
+			owned = max(owned, excluded.owned),
+			currency = iif(excluded.currency <> '', excluded.currency, currency),
+			country = iif(excluded.country <> '', excluded.country, country),
+			description = iif(excluded.description <> '', excluded.description, description),
+			group_types = iif(excluded.group_types <> '', excluded.group_types, group_types),
+			catalog_type = iif(excluded.catalog_type <> '', excluded.catalog_type, catalog_type),
+			created_time = iif(excluded.created_time <> 0, excluded.created_time, created_time),
+			updated_time = iif(excluded.updated_time <> 0, excluded.updated_time, updated_time)`},
+		{b.groups, `INSERT INTO snap_group_contents (run_id, group_id, asset_id) VALUES `, ` ON CONFLICT DO NOTHING`},
+		{b.grants, `INSERT INTO snap_grants (run_id, grantee_id, asset_id, permission_id) VALUES `, ` ON CONFLICT DO NOTHING`},
+		{b.pixels, `INSERT INTO snap_pixels (run_id, id, ext_id, ad_account_id, ad_account_ext_id, name, status, version,
+			last_fired_time_ms, enhanced_match_status, aem_enabled, md_frequency, search) VALUES `, ` ON CONFLICT DO NOTHING`},
+		{b.invites, `INSERT INTO snap_invites (run_id, id, ext_id, invite_type, invite_status, user_id, username, email,
+			business_roles, is_received, created_by, sent_at, expiration, search) VALUES `, ` ON CONFLICT DO NOTHING`},
+		{b.invAss, `INSERT INTO snap_invite_assets (run_id, invite_id, asset_ext_id, permission_id) VALUES `, ` ON CONFLICT DO NOTHING`},
+	}
+	// Prepare the statements before the transaction takes the single
+	// writer connection: preparing inside it would wait for itself.
+	for _, t := range tables {
+		if err := w.stmts.prepare(ctx, t); err != nil {
+			w.err = fmt.Errorf("store: write snapshot of run %d: %w", w.runID, err)
+			return w.err
+		}
+	}
 	resolved := make([]int64, len(b.newKeys))
 	err := w.s.inTx(ctx, func(tx *sql.Tx) error {
 		// Resolve the placeholders of new entity keys first.
-		for i, ref := range b.newKeys {
-			var id int64
-			err := tx.QueryRowContext(ctx, `INSERT INTO entity_keys (integration_id, kind, ext_id) VALUES (?, ?, ?)
-				ON CONFLICT (integration_id, kind, ext_id) DO UPDATE SET ext_id = excluded.ext_id RETURNING id`,
-				w.integrationID, ref.kind, ref.ext).Scan(&id)
-			if err != nil {
-				return fmt.Errorf("entity key: %w", err)
-			}
-			resolved[i] = id
+		if err := insertKeys(ctx, tx, w.integrationID, b.newKeys, resolved); err != nil {
+			return fmt.Errorf("entity keys: %w", err)
 		}
 		fix := func(rows [][]any, cols ...int) {
 			for _, r := range rows {
@@ -438,40 +481,8 @@ func (w *SnapshotWriter) flushLocked(ctx context.Context) error {
 		fix(b.pixels, 1, 3)
 		fix(b.invites, 1)
 		fix(b.invAss, 1)
-		for _, t := range []struct {
-			rows   [][]any
-			insert string
-			tail   string
-		}{
-			{b.members, `INSERT INTO snap_members (run_id, id, ext_id, username, email, business_roles, is_system_user,
-				created_time, created_by, search) VALUES `, ` ON CONFLICT DO NOTHING`},
-			{b.partner, `INSERT INTO snap_partners (run_id, id, ext_id, username, email, partner_type, is_shared_partner,
-				created_time, created_by, search) VALUES `, ` ON CONFLICT DO NOTHING`},
-			{b.assets, `INSERT INTO snap_assets (run_id, id, ext_id, asset_type, name, owner_id, owner_name, owned,
-				currency, country, description, group_types, catalog_type, created_time, updated_time, search) VALUES `,
-				` ON CONFLICT (run_id, id) DO UPDATE SET
-				asset_type = iif(excluded.asset_type <> '', excluded.asset_type, asset_type),
-				name = iif(excluded.name <> '', excluded.name, name),
-				search = iif(excluded.name <> '', excluded.search, search),
-				owner_id = iif(excluded.owner_id <> '', excluded.owner_id, owner_id),
-				owner_name = iif(excluded.owner_name <> '', excluded.owner_name, owner_name),
-				owned = max(owned, excluded.owned),
-				currency = iif(excluded.currency <> '', excluded.currency, currency),
-				country = iif(excluded.country <> '', excluded.country, country),
-				description = iif(excluded.description <> '', excluded.description, description),
-				group_types = iif(excluded.group_types <> '', excluded.group_types, group_types),
-				catalog_type = iif(excluded.catalog_type <> '', excluded.catalog_type, catalog_type),
-				created_time = iif(excluded.created_time <> 0, excluded.created_time, created_time),
-				updated_time = iif(excluded.updated_time <> 0, excluded.updated_time, updated_time)`},
-			{b.groups, `INSERT INTO snap_group_contents (run_id, group_id, asset_id) VALUES `, ` ON CONFLICT DO NOTHING`},
-			{b.grants, `INSERT INTO snap_grants (run_id, grantee_id, asset_id, permission_id) VALUES `, ` ON CONFLICT DO NOTHING`},
-			{b.pixels, `INSERT INTO snap_pixels (run_id, id, ext_id, ad_account_id, ad_account_ext_id, name, status, version,
-				last_fired_time_ms, enhanced_match_status, aem_enabled, md_frequency, search) VALUES `, ` ON CONFLICT DO NOTHING`},
-			{b.invites, `INSERT INTO snap_invites (run_id, id, ext_id, invite_type, invite_status, user_id, username, email,
-				business_roles, is_received, created_by, sent_at, expiration, search) VALUES `, ` ON CONFLICT DO NOTHING`},
-			{b.invAss, `INSERT INTO snap_invite_assets (run_id, invite_id, asset_ext_id, permission_id) VALUES `, ` ON CONFLICT DO NOTHING`},
-		} {
-			if err := insertRows(ctx, tx, t.insert, t.tail, t.rows); err != nil {
+		for _, t := range tables {
+			if err := insertRowsCached(ctx, tx, &w.stmts, t.insert, t.tail, t.rows); err != nil {
 				return err
 			}
 		}
@@ -487,46 +498,170 @@ func (w *SnapshotWriter) flushLocked(ctx context.Context) error {
 	return nil
 }
 
+// insertKeys gives each ref its entity key (creating the missing ones) and
+// stores it in keys at the ref's index, with multi-row INSERT … RETURNING.
+func insertKeys(ctx context.Context, tx *sql.Tx, integrationID int64, refs []entityRef, keys []int64) error {
+	index := make(map[entityRef]int, len(refs))
+	for i, r := range refs {
+		index[r] = i
+	}
+	const per = 1000
+	for start := 0; start < len(refs); start += per {
+		chunk := refs[start:min(start+per, len(refs))]
+		args := make([]any, 0, 3*len(chunk))
+		for _, r := range chunk {
+			args = append(args, integrationID, r.kind, r.ext)
+		}
+		rows, err := tx.QueryContext(ctx, `INSERT INTO entity_keys (integration_id, kind, ext_id) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?),", len(chunk)), ",")+
+			` ON CONFLICT (integration_id, kind, ext_id) DO UPDATE SET ext_id = excluded.ext_id RETURNING id, kind, ext_id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var r entityRef
+			if err := rows.Scan(&id, &r.kind, &r.ext); err != nil {
+				rows.Close()
+				return err
+			}
+			if i, ok := index[r]; ok {
+				keys[i] = id
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	for i, k := range keys {
+		if k == 0 {
+			return fmt.Errorf("no key returned for %s %s", refs[i].kind, refs[i].ext)
+		}
+	}
+	return nil
+}
+
 // maxParams bounds the parameters of one statement (SQLite allows 32766).
 const maxParams = 30000
 
-// insertRows writes rows with multi-row INSERTs of as many rows as fit.
+// insertChunk is the most rows one INSERT statement carries.
+const insertChunk = 256
+
+// insertRows writes rows with multi-row INSERTs: full chunks of
+// insertChunk rows, then the rest in power-of-two statements, so only a
+// handful of statement shapes exist and each is prepared once per
+// connection (stmts caches them; the writer has a single connection, so
+// tx.StmtContext reuses the prepared statement). stmts may be nil.
 func insertRows(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any) error {
+	return insertRowsCached(ctx, tx, nil, head, tail, rows)
+}
+
+func insertRowsCached(ctx context.Context, tx *sql.Tx, stmts *stmtCache, head, tail string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	cols := len(rows[0])
-	per := maxParams / cols
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
-	var stmt *sql.Stmt
-	stmtRows := 0
-	defer func() {
-		if stmt != nil {
-			stmt.Close()
-		}
-	}()
-	args := make([]any, 0, min(len(rows), per)*cols)
-	for len(rows) > 0 {
-		n := min(len(rows), per)
-		if n != stmtRows {
-			if stmt != nil {
-				stmt.Close()
-			}
-			q := head + strings.TrimSuffix(strings.Repeat(tuple+",", n), ",") + tail
-			var err error
-			if stmt, err = tx.PrepareContext(ctx, q); err != nil {
-				return err
-			}
-			stmtRows = n
-		}
+	args := make([]any, 0, min(len(rows), insertChunk)*cols)
+	for _, n := range chunks(len(rows)) {
+		q := chunkQuery(head, tail, cols, n)
 		args = args[:0]
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+		var err error
+		if st := stmts.lookup(q); st != nil {
+			_, err = tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
+		if err != nil {
 			return err
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// insertSpec is a table's pending rows and its INSERT statement's head
+// (up to VALUES) and tail (the conflict clause).
+type insertSpec struct {
+	rows   [][]any
+	insert string
+	tail   string
+}
+
+// chunks returns the row counts insertRowsCached uses for n rows.
+func chunks(n int) []int {
+	var out []int
+	for n > 0 {
+		c := insertChunk
+		for c > n {
+			c /= 2
+		}
+		out = append(out, c)
+		n -= c
+	}
+	return out
+}
+
+func chunkQuery(head, tail string, cols, n int) string {
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	return head + strings.TrimSuffix(strings.Repeat(tuple+",", n), ",") + tail
+}
+
+// prepare makes sure every statement t will need is prepared.
+func (c *stmtCache) prepare(ctx context.Context, t insertSpec) error {
+	if len(t.rows) == 0 {
+		return nil
+	}
+	for _, n := range chunks(len(t.rows)) {
+		if _, err := c.get(ctx, chunkQuery(t.insert, t.tail, len(t.rows[0]), n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stmtCache holds statements prepared on the writer pool, by query text.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st, nil
+	}
+	st, err := c.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[q] = st
+	return st, nil
+}
+
+// lookup returns a prepared statement, or nil (c may be nil).
+func (c *stmtCache) lookup(q string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[q]
+}
+
+// close releases the cached statements.
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
 }

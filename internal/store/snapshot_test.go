@@ -84,6 +84,7 @@ func writeSnapshot(t testing.TB, s *Store, runID int64, b business) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer w.Close()
 	for _, err := range []error{
 		w.AddMembers(ctx, b.members...), w.AddPartners(ctx, b.partners...), w.AddAssets(ctx, b.assets...),
 		w.AddGrants(ctx, b.grants...), w.AddPixels(ctx, b.pixels...), w.AddInvites(ctx, b.invites...), w.Flush(ctx),
