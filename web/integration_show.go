@@ -30,6 +30,11 @@ func (h *integrationHandler) show(c echo.Context) error {
 		}
 		v.Sections = append(v.Sections, views.SyncRunBody(body))
 	}
+	inv, err := inventoryOverview(c, h.store, in, h.now)
+	if err != nil {
+		return err
+	}
+	v.Sections = append(v.Sections, inv)
 	return render(c, 200, views.Page{Title: in.Name, Section: views.SectionDashboard}, views.IntegrationOverviewPage(v))
 }
 

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"pinaccess/internal/store"
+	"pinaccess/views"
+)
+
+// accessList is GET /integrations/{id}/access: every grant, one row per
+// principal × asset × permission.
+func (h *inventoryHandler) accessList(c echo.Context) error {
+	in, hd, err := h.scope(c, "access")
+	if err != nil {
+		return err
+	}
+	r := parseList(c)
+	q := store.AccessQuery{ListQuery: r.lq,
+		PrincipalType: r.get("principal_type", store.GranteeMember, store.GranteePartner),
+		Permission:    r.get("permission", values(permissions)...),
+		AssetType:     r.get("asset_type", values(assetTypes)...),
+		Owner:         r.get("owner", store.OwnerOurs, store.OwnerTheirs),
+		Role:          r.get("role", values(businessRoles)...),
+		PartnerType:   r.get("partner_type", values(partnerTypes)...),
+		PrincipalID:   r.values.Get("principal"),
+		AssetID:       r.values.Get("asset"),
+	}
+	p, err := h.store.ListAccess(c.Request().Context(), in.ID, q)
+	if err != nil {
+		return err
+	}
+	v := r.listView(hd, []col{{"Who", "principal", false}, {"Kind", "principal_type", false}, {"Asset", "asset", false},
+		{"Asset type", "asset_type", false}, {"Permission", "permission", false}},
+		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)
+	v.Title, v.Noun, v.Caption = "Access", "grants", "Every grant: who holds which permission on which asset"
+	v.Intro = "Every grant, one row per member or partner, asset and permission. For an external partner, the row is what our business may do on the partner's asset."
+	v.SearchLabel, v.SearchPlaceholder = "Search people, partners and assets", "Name, email or ID"
+	v.Filters = []views.Filter{
+		{Name: "permission", Label: "Permission", Options: options(q.Permission, "Any permission", permissions...)},
+		{Name: "principal_type", Label: "Who", Options: options(q.PrincipalType, "Members and partners", store.GranteeMember, "Members", store.GranteePartner, "Partners")},
+		{Name: "asset_type", Label: "Asset type", Options: options(q.AssetType, "Any type", assetTypes...)},
+		{Name: "owner", Label: "Asset owner", Options: options(q.Owner, "Anyone", store.OwnerOurs, "Ours", store.OwnerTheirs, "Partners'")},
+		{Name: "role", Label: "Business role", Options: options(q.Role, "Any role", businessRoles...)},
+		{Name: "partner_type", Label: "Partner type", Options: options(q.PartnerType, "Any type", partnerTypes...)},
+	}
+	for _, k := range []string{"principal", "asset"} {
+		if x := r.values.Get(k); x != "" {
+			v.Hidden = append(v.Hidden, views.Param{Name: k, Value: x})
+		}
+	}
+	v.CSVHref = r.csvHref(hd.Base, "access")
+	for _, g := range p.Rows {
+		kind := "Member"
+		sub := g.Email
+		if g.PrincipalType == store.GranteePartner {
+			kind = label(g.PartnerType) + " partner"
+		} else if len(g.BusinessRoles) > 0 {
+			sub = strings.TrimSpace(g.Email + " · " + strings.Join(labels(g.BusinessRoles), ", "))
+			sub = strings.TrimPrefix(sub, "· ")
+		}
+		v.Rows = append(v.Rows, views.Row{TestID: "access-row", Cells: []views.Cell{
+			{Text: orDash(g.Username), Href: principalPath(hd.Base, g.PrincipalType, g.PrincipalID), Sub: sub, TestID: "access-who"},
+			{Text: kind},
+			{Text: orDash(g.AssetName), Href: assetPath(hd.Base, g.AssetID), Badges: ownedBadge(g.AssetOwned), TestID: "access-asset"},
+			{Text: label(g.AssetType)},
+			{Text: label(g.Permission), TestID: "access-permission"},
+		}})
+	}
+	v.Empty = emptyFor(hd, v, "grants", "Nobody holds a permission on any asset of this Business Manager.")
+	return renderList(c, "Access · "+in.Name, v)
+}
