@@ -131,7 +131,7 @@ type ListView struct {
 	// CSVHref downloads the same rows as CSV ("" when the list has none).
 	CSVHref string
 	// Filtered is true when a search or filter narrows the list.
-	Filtered bool
+	Filtered  bool
 	ClearHref string
 	Empty     EmptyState
 }

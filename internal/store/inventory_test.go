@@ -123,7 +123,9 @@ func TestListMembersMatchesTheDataset(t *testing.T) {
 		{"people", store.MemberQuery{SystemUser: "no"}, func(u sandbox.User) bool { return !u.IsSystemUser }},
 		{"search", store.MemberQuery{ListQuery: store.ListQuery{Q: "Maria"}}, func(u sandbox.User) bool { return contains("maria", u.ID, u.Username, u.Email) }},
 		{"search and role", store.MemberQuery{ListQuery: store.ListQuery{Q: "garcia"}, Role: "EMPLOYEE"},
-			func(u sandbox.User) bool { return u.HasRole("EMPLOYEE") && contains("garcia", u.ID, u.Username, u.Email) }},
+			func(u sandbox.User) bool {
+				return u.HasRole("EMPLOYEE") && contains("garcia", u.ID, u.Username, u.Email)
+			}},
 		{"wildcards match themselves", store.MemberQuery{ListQuery: store.ListQuery{Q: "%"}}, func(u sandbox.User) bool { return contains("%", u.ID, u.Username, u.Email) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,7 +140,9 @@ func TestListMembersMatchesTheDataset(t *testing.T) {
 			if len(want) == 0 && tc.name != "wildcards match themselves" {
 				t.Fatal("the filter matches nothing in the dataset, so it tests nothing")
 			}
-			rows := all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, tc.q, fn) })
+			rows := all(t, func(ctx context.Context, fn func(store.MemberRow) error) error {
+				return st.EachMember(ctx, id, tc.q, fn)
+			})
 			var got []string
 			for i, r := range rows {
 				got = append(got, r.ID)
@@ -323,7 +327,9 @@ func TestListAccessMatchesTheDataset(t *testing.T) {
 	}{
 		{"every grant", store.AccessQuery{}, func(grantRow) bool { return true }},
 		{"partners with admin on ours", store.AccessQuery{PrincipalType: "partner", Permission: "ADMIN", Owner: store.OwnerOurs},
-			func(r grantRow) bool { return r.kind == "partner" && r.perm == "ADMIN" && r.asset.OwnerID == d.Business.ID }},
+			func(r grantRow) bool {
+				return r.kind == "partner" && r.perm == "ADMIN" && r.asset.OwnerID == d.Business.ID
+			}},
 		{"external partners with finance", store.AccessQuery{PartnerType: "EXTERNAL", Permission: "FINANCE_MANAGER"},
 			func(r grantRow) bool { return r.partnerType == "EXTERNAL" && r.perm == "FINANCE_MANAGER" }},
 		{"employees on profiles", store.AccessQuery{Role: "EMPLOYEE", AssetType: "PROFILE"},
