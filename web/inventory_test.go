@@ -107,3 +107,169 @@ func TestInventoryPagesShowTheCurrentSnapshot(t *testing.T) {
 		})
 	}
 }
+
+// hostileIDs finds the dataset's renamed member, partner and asset.
+func hostileIDs(d *sandbox.Dataset) (member, partner, asset string) {
+	for _, u := range d.Users {
+		if u.Username == hostile {
+			member = u.ID
+		}
+	}
+	for _, a := range d.Assets {
+		if a.Name == hostile {
+			asset = a.ID
+		}
+	}
+	return member, d.Partners[0].ID, asset
+}
+
+func TestImportedNamesAreShownAsTextNeverMarkup(t *testing.T) {
+	_, c, id, d := inventoryServer(t)
+	base := "/integrations/" + strconv.FormatInt(id, 10)
+	member, partner, asset := hostileIDs(d)
+	for _, path := range []string{
+		base, base + "/members", base + "/members?q=onerror", base + "/members/" + member,
+		base + "/partners", base + "/partners/" + partner, base + "/assets?q=onerror", base + "/assets/" + asset,
+		base + "/access?q=onerror", base + "/access?principal=" + member, base + "/pixels",
+	} {
+		t.Run(path, func(t *testing.T) {
+			res := c.Get(t, path)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", res.StatusCode)
+			}
+			if n := res.Find("img").Length(); n != 0 {
+				t.Errorf("%d img elements: an imported name became markup", n)
+			}
+			res.Find("script").Each(func(_ int, s *goquery.Selection) {
+				if _, ok := s.Attr("src"); !ok {
+					t.Errorf("an inline script: %q", s.Text())
+				}
+			})
+			if path != base+"/pixels" && path != base && !strings.Contains(res.Doc.Text(), hostile) {
+				t.Errorf("the name %q is not shown as text", hostile)
+			}
+		})
+	}
+}
+
+func TestListAnswersHTMXWithTheResultsOnly(t *testing.T) {
+	_, c, id, d := inventoryServer(t)
+	base := "/integrations/" + strconv.FormatInt(id, 10)
+	want := 0
+	for _, u := range d.Users {
+		if u.IsMember() && u.HasRole("BIZ_ADMIN") {
+			want++
+		}
+	}
+	req := c.NewRequest(t, http.MethodGet, base+"/members?role=BIZ_ADMIN&sort=email&dir=desc", nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Target", "list-results")
+	res := c.Do(t, req)
+	if res.StatusCode != http.StatusOK || strings.Contains(res.Body, "<html") || res.Find("form").Length() != 0 {
+		t.Fatalf("an htmx request got more than the results (status %d)", res.StatusCode)
+	}
+	if got := res.TestID("list-results").Length(); got != 1 {
+		t.Fatalf("%d results containers", got)
+	}
+	if got, _ := res.TestID("result-count").Attr("data-total"); got != strconv.Itoa(want) {
+		t.Errorf("count %s, want %d business admins", got, want)
+	}
+	th := res.Find(`th[aria-sort]`)
+	if th.Length() != 1 || th.AttrOr("aria-sort", "") != "descending" || !strings.Contains(th.Text(), "Email") {
+		t.Errorf("sorted header: %q %q", th.Text(), th.AttrOr("aria-sort", ""))
+	}
+	csv, _ := res.TestID("download-csv").Attr("href")
+	if !strings.Contains(csv, "role=BIZ_ADMIN") || !strings.Contains(csv, "sort=email") || !strings.Contains(csv, "dir=desc") {
+		t.Errorf("the CSV link %q does not carry the list's filters and sort", csv)
+	}
+	full := c.Get(t, base+"/members?role=BIZ_ADMIN")
+	if sel := full.Find(`select[name="role"] option[selected]`); sel.AttrOr("value", "") != "BIZ_ADMIN" {
+		t.Errorf("the filter form does not keep the chosen role")
+	}
+	if form := full.TestID("list-filters"); form.AttrOr("method", "") != "get" || form.AttrOr("hx-get", "") == "" || form.AttrOr("hx-push-url", "") != "true" {
+		t.Errorf("the filter form is not a GET form that htmx submits with the URL pushed")
+	}
+}
+
+func TestDetailPagesLinkBothWays(t *testing.T) {
+	_, c, id, d := inventoryServer(t)
+	base := "/integrations/" + strconv.FormatInt(id, 10)
+	var g sandbox.Grant
+	for _, x := range d.Grants {
+		if x.MemberID != "" {
+			g = x
+			break
+		}
+	}
+	m := c.Get(t, base+"/members/"+g.MemberID)
+	if m.StatusCode != http.StatusOK || m.Find(`a[href="`+base+"/assets/"+g.AssetID+`"]`).Length() == 0 {
+		t.Fatalf("the member's page (status %d) does not link the asset %s", m.StatusCode, g.AssetID)
+	}
+	a := c.Get(t, base+"/assets/"+g.AssetID)
+	if a.Find(`a[href="`+base+"/members/"+g.MemberID+`"]`).Length() == 0 {
+		t.Fatalf("the asset's page does not link back to the member")
+	}
+	if res := c.Get(t, base+"/members/123"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown member: status %d", res.StatusCode)
+	}
+	if res := c.Get(t, "/integrations/999/members"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown integration: status %d", res.StatusCode)
+	}
+}
+
+func TestOverviewShowsCountsFindingsAndCharts(t *testing.T) {
+	_, c, id, d := inventoryServer(t)
+	res := c.Get(t, "/integrations/"+strconv.FormatInt(id, 10))
+	if res.StatusCode != http.StatusOK || res.TestID("inventory-overview").Length() != 1 {
+		t.Fatalf("status %d, no inventory section", res.StatusCode)
+	}
+	if got := strings.TrimSpace(res.TestID("stat-partners").Find("span").First().Text()); got != strconv.Itoa(len(d.Partners)) {
+		t.Errorf("partners stat %q, want %d", got, len(d.Partners))
+	}
+	biz := 0
+	for _, u := range d.Users {
+		if u.HasRole("BIZ_ADMIN") {
+			biz++
+		}
+	}
+	f := res.TestID("finding-biz-admins")
+	if f.AttrOr("data-count", "") != strconv.Itoa(biz) || f.Find(`a[href$="/members?role=BIZ_ADMIN"]`).Length() != 1 {
+		t.Errorf("business admins finding: count %s, want %d, link %v", f.AttrOr("data-count", ""), biz, f.Find("a").AttrOr("href", ""))
+	}
+	for _, chart := range []string{"chart-grants", "chart-roles", "chart-changes"} {
+		if res.TestID(chart).Find("svg").Length() == 0 && chart != "chart-changes" {
+			t.Errorf("%s has no SVG", chart)
+		}
+	}
+	sum := 0
+	res.TestID("chart-grants").Find(`[data-testid="chart-bar"]`).Each(func(_ int, s *goquery.Selection) {
+		n, _ := strconv.Atoi(s.AttrOr("data-value", ""))
+		sum += n
+	})
+	grants := 0
+	for _, g := range d.Grants {
+		grants += len(g.Permissions)
+	}
+	if sum != grants {
+		t.Errorf("the grants chart's bars add up to %d, want %d", sum, grants)
+	}
+}
+
+func TestListsBeforeAnyImportSayWhatToDo(t *testing.T) {
+	srv := webtest.Start(t, webtest.Options{})
+	d, _ := sandbox.Generate("small", 1)
+	id, err := inventorytest.NewIntegration(context.Background(), srv.Store, d, inventorytest.Integration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.CreateAdmin(t, invAdmin, invPassword)
+	c := srv.Client(t)
+	c.Login(t, invAdmin, invPassword)
+	res := c.Get(t, "/integrations/"+strconv.FormatInt(id, 10)+"/access")
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.TestID("empty-state").Text(), "Nothing imported yet") {
+		t.Fatalf("status %d, empty state %q", res.StatusCode, res.TestID("empty-state").Text())
+	}
+	if got := res.TestID("data-age").Text(); got != "Nothing imported yet" {
+		t.Errorf("data age %q", got)
+	}
+}
