@@ -22,11 +22,13 @@ import (
 // (non-zero exit) unless the run succeeded.
 func runSync(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio) error {
 	var dbPath, baseURL, apiURL, logLevel string
+	var quota int
 	config.BindDB(fs, &dbPath)
 	fs.StringVar(&baseURL, "base-url", config.Env("PINACCESS_BASE_URL", "http://127.0.0.1:8080"),
 		"URL of the running dashboard, whose /sandbox serves sandbox integrations (env PINACCESS_BASE_URL)")
 	fs.StringVar(&apiURL, "api-url", "", "Pinterest API base ending in /v5, overriding the integration's environment")
 	fs.StringVar(&logLevel, "log-level", config.Env("PINACCESS_LOG_LEVEL", "warn"), "debug, info, warn or error (env PINACCESS_LOG_LEVEL)")
+	fs.IntVar(&quota, "quota", 0, "requests per minute the client allows itself in each rate-limit category and overall (0: the published quotas of the integration's tier); for sandboxes with other limits")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -37,6 +39,14 @@ func runSync(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio) 
 	id, err := strconv.ParseInt(rest[0], 10, 64)
 	if err != nil || id <= 0 {
 		return fmt.Errorf("integration ID %q: want a positive number (see 'pinaccess integration list')", rest[0])
+	}
+	if quota < 0 {
+		return fmt.Errorf("--quota %d: want 0 or more requests per minute", quota)
+	}
+	clientOpts := pinterest.Options{}
+	if quota > 0 {
+		q := pinterest.Quota(quota, time.Minute)
+		clientOpts.Limits = map[pinterest.Category]pinterest.Limit{pinterest.AdsRead: q, pinterest.OrgRead: q, pinterest.AllTraffic: q}
 	}
 	log, err := newLogger(stdio.Err, logLevel)
 	if err != nil {
@@ -52,7 +62,8 @@ func runSync(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio) 
 	} else if err != nil {
 		return err
 	}
-	conn := importer.StoreConnector{Store: st, Box: box, Client: pinterest.Options{Logger: log},
+	clientOpts.Logger = log
+	conn := importer.StoreConnector{Store: st, Box: box, Client: clientOpts,
 		Endpoint: func(env string) (pinterest.Endpoint, error) { return endpointFor(env, apiURL, baseURL) }}
 	m := importer.NewManager(st, conn.Connect, importer.Options{Logger: log})
 	defer m.Close()

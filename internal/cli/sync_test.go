@@ -103,7 +103,7 @@ func TestSyncCommandFailsWhenTheSyncFails(t *testing.T) {
 
 func TestSyncCommandRefusesBadArguments(t *testing.T) {
 	db, _, _, api := syncFixture(t)
-	for _, args := range [][]string{{}, {"abc"}, {"0"}, {"999"}, {"1", "2"}} {
+	for _, args := range [][]string{{}, {"abc"}, {"0"}, {"999"}, {"1", "2"}, {"--quota", "-5", "1"}} {
 		out, err := runSyncCmd(db, append([]string{"--api-url", api}, args...)...)
 		if err == nil {
 			t.Errorf("sync %v succeeded:\n%s", args, out)
