@@ -297,8 +297,11 @@ func fmtDateTime(t time.Time) string {
 
 // label turns an enum value into words: CAMPAIGN_MANAGER → Campaign manager.
 func label(s string) string {
-	if s == "" {
+	switch s {
+	case "":
 		return ""
+	case "BIZ_ADMIN":
+		return "Business admin"
 	}
 	s = strings.ToLower(strings.ReplaceAll(s, "_", " "))
 	return strings.ToUpper(s[:1]) + s[1:]
