@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"pinaccess/internal/importer"
 	"pinaccess/internal/pinterest"
 	"pinaccess/internal/sandbox"
 	"pinaccess/internal/store"
@@ -110,4 +111,27 @@ func TestSyncCommandRefusesBadArguments(t *testing.T) {
 		}
 	}
 	_ = io.Discard
+}
+
+func TestSyncProgressDrawsABarOnATerminalAndLinesOtherwise(t *testing.T) {
+	p := importer.Progress{Phase: "Reading ad accounts", Done: 50, Total: 200, Calls: 61, Status: store.RunRunning}
+	var tty bytes.Buffer
+	bar := &progressPrinter{w: &tty, tty: true, lastTenth: -1}
+	bar.show(p)
+	p.Done = 100
+	bar.show(p)
+	bar.finish()
+	out := tty.String()
+	if strings.Count(out, "\r") != 2 || !strings.Contains(out, "[###############...............]  50%") || !strings.HasSuffix(out, "\n") {
+		t.Fatalf("terminal output %q", out)
+	}
+	var plain bytes.Buffer
+	lines := &progressPrinter{w: &plain, lastTenth: -1}
+	for done := int64(0); done <= 200; done += 5 {
+		p.Done = done
+		lines.show(p)
+	}
+	if strings.Contains(plain.String(), "\r") || strings.Count(plain.String(), "\n") != 11 {
+		t.Fatalf("plain output: one line per tenth expected, got %q", plain.String())
+	}
 }
