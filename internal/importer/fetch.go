@@ -194,6 +194,7 @@ func (f *fetcher) run(ctx context.Context) error {
 		}
 	}
 	f.p.addTotal(int64(len(phase2)))
+	f.p.totalKnown()
 	if err := f.runTasks(ctx, phase2); err != nil {
 		return err
 	}

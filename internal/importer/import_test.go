@@ -31,6 +31,10 @@ func TestSyncImportsEveryEntityOfTheSandbox(t *testing.T) {
 			if cur, _ := e.st.CurrentRunID(context.Background(), e.integ); cur != run.ID {
 				t.Fatalf("current run %d, want %d", cur, run.ID)
 			}
+			p, err := e.m.Progress(context.Background(), run.ID)
+			if err != nil || p.Status != store.RunSucceeded || p.Total == 0 || p.Done != p.Total || p.Calls == 0 {
+				t.Errorf("progress after the run: %+v %v", p, err)
+			}
 			served := e.sb.Snapshot()
 			checkSnapshot(t, e.st, run.ID, served)
 			x := expect(served)
@@ -331,8 +335,8 @@ func TestCancelledRunLeavesThePreviousSnapshot(t *testing.T) {
 	if _, err := e.m.Start(ctx, e.integ, "manual"); !errors.Is(err, ErrAlreadyRunning) {
 		t.Fatalf("second start while running: %v, want ErrAlreadyRunning", err)
 	}
-	if p, err := e.m.Progress(ctx, id); err != nil || p.Status != store.RunRunning || p.Phase == "" {
-		t.Fatalf("progress while running: %+v %v", p, err)
+	if p, err := e.m.Progress(ctx, id); err != nil || p.Status != store.RunRunning || p.Phase == "" || p.Total != 0 {
+		t.Fatalf("progress while running, before the work is known: %+v %v", p, err)
 	}
 	close(release)
 	run, err := e.m.Wait(ctx, id)

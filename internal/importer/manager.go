@@ -280,6 +280,11 @@ func (m *Manager) execute(ctx context.Context, j *job) store.Run {
 	}
 	stopWriter()
 	stopWriter = nil
+	// The final count, so the run's record shows all the work done.
+	phase, done, total, _ := j.p.snapshot()
+	if err := m.st.SetRunProgress(record, j.runID, phase, done, total); err != nil {
+		return fail(err)
+	}
 	s := stats()
 	s.Strategy = f.plan.String()
 	j.p.setPhase("Comparing with the previous snapshot")

@@ -30,6 +30,9 @@ type progress struct {
 	phase string
 	done  atomic.Int64
 	total atomic.Int64
+	// known is set once the whole run's work is counted; before that the
+	// total is reported as 0 (unknown) so a bar never runs backwards.
+	known atomic.Bool
 	calls func() int
 }
 
@@ -46,6 +49,7 @@ func (p *progress) setCalls(f func() int) {
 }
 
 func (p *progress) addTotal(n int64) { p.total.Add(n) }
+func (p *progress) totalKnown()      { p.known.Store(true) }
 func (p *progress) taskDone()        { p.done.Add(1) }
 
 func (p *progress) snapshot() (phase string, done, total int64, calls int) {
@@ -54,6 +58,9 @@ func (p *progress) snapshot() (phase string, done, total int64, calls int) {
 	p.mu.Unlock()
 	if count != nil {
 		calls = count()
+	}
+	if !p.known.Load() {
+		return phase, p.done.Load(), 0, calls
 	}
 	return phase, p.done.Load(), p.total.Load(), calls
 }
