@@ -9,8 +9,8 @@ package main
 //   - `pinaccess integration add --token-stdin`: without it, the harness
 //     records the connected integration through internal/store with a token
 //     sealed under the same secret key, as the command would.
-//   - a quota flag on `pinaccess sync`: the command paces its client at the
-//     integration's tier (Standard: ads_read 1,000 a minute), which makes
+//   - `pinaccess sync --quota N`: without it, the command paces its client
+//     at the integration's tier (Standard: ads_read 1,000 a minute), which makes
 //     `large` take minutes whatever the sandbox allows. Without a flag, the
 //     harness runs the sync as a child process of its own ("sync-child")
 //     with the wiring of internal/cli/sync.go and the client's quota set to
@@ -37,7 +37,7 @@ import (
 // Features are what the pinaccess binary offers, from its help output.
 type Features struct {
 	IntegrationAdd bool // `integration add` exists
-	SyncQuotaFlag  bool // `sync --rate-limit N` sets the client's quota
+	SyncQuotaFlag  bool // `sync --quota N` sets the client's quota
 	Export         bool // `export` exists
 }
 
@@ -47,7 +47,7 @@ func (p *Pinaccess) features(ctx context.Context) Features {
 	f.IntegrationAdd = strings.Contains(string(out), "integration add")
 	f.Export = strings.Contains(string(out), "\n  export ")
 	out, _ = p.Command(ctx, "sync", "--help").CombinedOutput()
-	f.SyncQuotaFlag = strings.Contains(string(out), "-rate-limit")
+	f.SyncQuotaFlag = strings.Contains(string(out), "-quota")
 	return f
 }
 
@@ -91,7 +91,7 @@ func (p *Pinaccess) box() (*secret.Box, error) {
 // the quota, else this harness's sync-child.
 func (p *Pinaccess) syncCommand(ctx context.Context, f Features, db string, id int64, apiURL string, quota int) (*exec.Cmd, error) {
 	if f.SyncQuotaFlag {
-		return p.Command(ctx, "sync", "--db", db, "--api-url", apiURL, "--rate-limit", strconv.Itoa(quota), strconv.FormatInt(id, 10)), nil
+		return p.Command(ctx, "sync", "--db", db, "--api-url", apiURL, "--quota", strconv.Itoa(quota), strconv.FormatInt(id, 10)), nil
 	}
 	self, err := os.Executable()
 	if err != nil {
