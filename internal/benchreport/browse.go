@@ -87,6 +87,9 @@ type PageLoad struct {
 	Name  string   `json:"name"`
 	Paths []string `json:"paths"` // requested in turn
 	LatencySummary
+	// Single is the same pages from one client: the time a request takes
+	// when it waits for nobody else's.
+	Single *LatencySummary `json:"single_client,omitempty"`
 }
 
 // loadPage sends the paths in turn from clients concurrent clients, each

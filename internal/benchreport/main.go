@@ -39,6 +39,7 @@ type Config struct {
 	LatencyQuota   int // ads_read per minute during the latency run
 	Clients        int
 	BrowseFor      time.Duration
+	SingleFor      time.Duration
 	WorkDir        string
 	Report         string
 	JSON           string
@@ -59,6 +60,7 @@ func main() {
 	flag.IntVar(&c.LatencyQuota, "latency-quota", 6000, "the sandbox's ads_read quota per minute in the latency run")
 	flag.IntVar(&c.Clients, "clients", 16, "concurrent clients of the browsing load")
 	flag.DurationVar(&c.BrowseFor, "browse-for", 20*time.Second, "how long each page is loaded")
+	flag.DurationVar(&c.SingleFor, "single-for", 5*time.Second, "how long each page is loaded by one client first (0: skip)")
 	flag.StringVar(&c.WorkDir, "work", "bench/out", "scratch directory (databases, binary, logs)")
 	flag.StringVar(&c.Report, "report", "docs/benchmarks.md", "the Markdown report to write")
 	flag.StringVar(&c.JSON, "json", "bench/results.json", "the JSON results to write")
@@ -101,7 +103,7 @@ func run(ctx context.Context, c Config) error {
 	defer cancel()
 	began := time.Now()
 	res := &Results{Command: "make bench", Machine: describeMachine(), Seed: c.Seed,
-		Clients: c.Clients, BrowseSeconds: c.BrowseFor.Seconds()}
+		Clients: c.Clients, BrowseSeconds: c.BrowseFor.Seconds(), SingleSeconds: c.SingleFor.Seconds()}
 	if c.Commit != "" {
 		res.Machine.Commit, res.Machine.Dirty = c.Commit, false
 	}
@@ -287,11 +289,19 @@ func browseAndExport(ctx context.Context, p *Pinaccess, c Config, imp *imported,
 				b.Skipped = append(b.Skipped, fmt.Sprintf("%s: `%s` %s, so it was not loaded", pg.Name, pg.Paths[0], why))
 				continue
 			}
-			logf("browse %s for %s", pg.Name, c.BrowseFor)
+			var single *LatencySummary
+			if c.SingleFor > 0 {
+				logf("browse %s: 1 client for %s", pg.Name, c.SingleFor)
+				if l, err := loadPage(ctx, s, pg.Name, pg.Paths, 1, c.SingleFor); err == nil {
+					single = &l.LatencySummary
+				}
+			}
+			logf("browse %s: %d clients for %s", pg.Name, c.Clients, c.BrowseFor)
 			l, err := loadPage(ctx, s, pg.Name, pg.Paths, c.Clients, c.BrowseFor)
 			if err != nil {
 				b.Skipped = append(b.Skipped, pg.Name+": "+err.Error())
 			}
+			l.Single = single
 			b.Pages = append(b.Pages, l)
 		}
 		if kb, err := procStatusKB(srv.PID(), "VmHWM"); err == nil {

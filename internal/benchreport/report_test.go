@@ -23,7 +23,8 @@ func sampleResults() *Results {
 		LatencyImport: &ImportResult{Dataset: "large", Name: "large-latency", LatencyMs: 50, QuotaPerMinute: 6000,
 			WallSec: 60, BoundSec: 56, BoundRatio: 60.0 / 56, APICalls: 5600, Concurrency: 8},
 		Browse: &BrowseResult{Dataset: "xl", Clients: 16, Pages: []PageLoad{
-			{Name: "overview", Paths: []string{"/integrations/1"}, LatencySummary: LatencySummary{Requests: 1000, PerSecond: 50, P50Ms: 4, P99Ms: 20}},
+			{Name: "overview", Paths: []string{"/integrations/1"}, LatencySummary: LatencySummary{Requests: 1000, PerSecond: 50, P50Ms: 4, P99Ms: 20},
+				Single: &LatencySummary{Requests: 100, P50Ms: 2.5, P99Ms: 3.5}},
 			{Name: "member detail", Paths: []string{"/integrations/1/members/5"}, LatencySummary: LatencySummary{Requests: 900, P50Ms: 12, P99Ms: 80, Errors: 2}},
 		}},
 		Missing: []Missing{{Section: "Export", Reason: "the export route answered 404"}},
@@ -80,6 +81,7 @@ func TestReportStatesMachineNumbersAndGaps(t *testing.T) {
 		"**Export**: the export route answered 404",
 		"![Import time and peak memory against rows written, log-log](benchmarks-scaling.svg)",
 		"| overview (e.g. `/integrations/1`) | 1 | 1,000 | 50 | 4.0 |",
+		"| 0 | 2.5 | 3.5 |", // no errors, then the single client's percentiles
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)

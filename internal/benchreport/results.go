@@ -10,6 +10,7 @@ type Results struct {
 	LatencyImport *ImportResult  `json:"latency_import,omitempty"`
 	Clients       int            `json:"clients"`
 	BrowseSeconds float64        `json:"browse_seconds_per_page"`
+	SingleSeconds float64        `json:"single_client_seconds_per_page"`
 	Browse        *BrowseResult  `json:"browse,omitempty"`
 	Export        *ExportResult  `json:"export,omitempty"`
 	Missing       []Missing      `json:"missing,omitempty"`
