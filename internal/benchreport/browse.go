@@ -107,7 +107,7 @@ func loadPage(ctx context.Context, s *Session, name string, paths []string, clie
 	atk := vegeta.NewAttacker(
 		vegeta.Workers(uint64(clients)), vegeta.MaxWorkers(uint64(clients)),
 		vegeta.Connections(clients), vegeta.MaxConnections(clients),
-		vegeta.Redirects(vegeta.NoFollow), vegeta.MaxBody(0), vegeta.Timeout(30*time.Second), vegeta.KeepAlive(true),
+		vegeta.Redirects(vegeta.NoFollow), vegeta.MaxBody(0), vegeta.Timeout(time.Minute), vegeta.KeepAlive(true),
 	)
 	// Freq 0 with a fixed pool of workers: a closed loop of clients.
 	res := atk.Attack(vegeta.NewStaticTargeter(targets...), vegeta.Rate{Freq: 0}, d, name)
