@@ -549,13 +549,15 @@ const insertChunk = 256
 
 // insertRows writes rows with multi-row INSERTs: full chunks of
 // insertChunk rows, then the rest in power-of-two statements, so only a
-// handful of statement shapes exist and each is prepared once per
-// connection (stmts caches them; the writer has a single connection, so
-// tx.StmtContext reuses the prepared statement). stmts may be nil.
+// handful of statement shapes exist.
 func insertRows(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any) error {
 	return insertRowsCached(ctx, tx, nil, head, tail, rows)
 }
 
+// insertRowsCached is insertRows using the statements stmts prepared
+// beforehand (see stmtCache.prepare); the writer pool has a single
+// connection, so tx.StmtContext reuses them without preparing again.
+// stmts may be nil.
 func insertRowsCached(ctx context.Context, tx *sql.Tx, stmts *stmtCache, head, tail string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
