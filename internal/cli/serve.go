@@ -83,6 +83,12 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio)
 	log.Info("pinaccess is listening", "url", cfg.BaseURL, "addr", ln.Addr().String(), "db", cfg.DB, "sandbox", cfg.Sandbox)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Connected integrations sync on their own interval, once the listener
+	// is up (the embedded sandbox is reached through it); the scheduler
+	// stops with the server.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	defer stopSched()
+	go importer.NewScheduler(syncs, st, importer.SchedulerOptions{Logger: log}).Run(schedCtx)
 	select {
 	case err := <-errc:
 		return err
