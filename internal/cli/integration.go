@@ -104,9 +104,6 @@ func runIntegrationAdd(ctx context.Context, fs *flag.FlagSet, args []string, std
 		return err
 	}
 	fmt.Fprintf(stdio.Out, "added integration %d: Business Manager %s, connected as %s\n", id, strings.TrimSpace(in.BusinessID), user)
-	if in.APIURL != "https://api.pinterest.com/v5" {
-		fmt.Fprintf(stdio.Out, "it is a sandbox integration: sync it with 'pinaccess sync %d --api-url %s' unless the dashboard's own /sandbox serves it\n", id, in.APIURL)
-	}
 	return nil
 }
 

@@ -95,4 +95,14 @@ func TestIntegrationAddChecksTheTokenThenListShowsIt(t *testing.T) {
 			}
 		}
 	}
+
+	// The API base given to add is the one later syncs use, with no
+	// --api-url: this sandbox is not the dashboard's own /sandbox.
+	if tgt.APIURL != apiURL {
+		t.Fatalf("stored API URL %q, want %q", tgt.APIURL, apiURL)
+	}
+	out, _, err = runCLI(t, "", "sync", "--db", db, "1")
+	if err != nil || !strings.Contains(out, "succeeded") {
+		t.Fatalf("sync of an integration added with --api-url: %q, %v", out, err)
+	}
 }

@@ -26,7 +26,7 @@ func runSync(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio) 
 	config.BindDB(fs, &dbPath)
 	fs.StringVar(&baseURL, "base-url", config.Env("PINACCESS_BASE_URL", "http://127.0.0.1:8080"),
 		"URL of the running dashboard, whose /sandbox serves sandbox integrations (env PINACCESS_BASE_URL)")
-	fs.StringVar(&apiURL, "api-url", "", "Pinterest API base ending in /v5, overriding the integration's environment")
+	fs.StringVar(&apiURL, "api-url", "", "Pinterest API base ending in /v5, overriding the integration's own")
 	fs.StringVar(&logLevel, "log-level", config.Env("PINACCESS_LOG_LEVEL", "warn"), "debug, info, warn or error (env PINACCESS_LOG_LEVEL)")
 	fs.IntVar(&quota, "quota", 0, "requests per minute the client allows itself in each rate-limit category and overall (0: the published quotas of the integration's tier); for sandboxes with other limits")
 	rest, err := parse(fs, args)
@@ -63,8 +63,8 @@ func runSync(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio) 
 		return err
 	}
 	clientOpts.Logger = log
-	conn := importer.StoreConnector{Store: st, Box: box, Client: clientOpts,
-		Endpoint: func(env string) (pinterest.Endpoint, error) { return endpointFor(env, apiURL, baseURL) }}
+	conn := importer.StoreConnector{Store: st, Box: box, Client: clientOpts, APIURL: apiURL,
+		Endpoint: func(env string) (pinterest.Endpoint, error) { return endpointFor(env, baseURL) }}
 	m := importer.NewManager(st, conn.Connect, importer.Options{Logger: log})
 	defer m.Close()
 
@@ -101,13 +101,10 @@ func runSync(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio) 
 	return reportRun(stdio.Out, run)
 }
 
-// endpointFor picks the API of an integration's environment: --api-url if
-// given, Pinterest for "pinterest", the dashboard's sandbox for "sandbox".
-func endpointFor(environment, apiURL, baseURL string) (pinterest.Endpoint, error) {
-	if apiURL != "" {
-		api := strings.TrimRight(apiURL, "/")
-		return pinterest.Endpoint{APIURL: api, TokenURL: api + "/oauth/token"}, nil
-	}
+// endpointFor picks the API of an integration's environment (when neither
+// --api-url nor the integration names one): Pinterest for "pinterest", the
+// dashboard's sandbox for "sandbox".
+func endpointFor(environment, baseURL string) (pinterest.Endpoint, error) {
 	switch environment {
 	case "pinterest":
 		return pinterest.Production, nil

@@ -23,6 +23,9 @@ type StoreConnector struct {
 	// Endpoint returns the endpoint of an environment ("pinterest" or
 	// "sandbox"); the serve command points "sandbox" at its own /sandbox.
 	Endpoint func(environment string) (pinterest.Endpoint, error)
+	// APIURL, when set, overrides every integration's API base (the --api-url
+	// of `pinaccess sync`).
+	APIURL string
 	// Client holds the base client options; APIURL and Tier are set per
 	// integration.
 	Client pinterest.Options
@@ -46,7 +49,7 @@ func (c StoreConnector) Connect(ctx context.Context, integrationID int64) (*pint
 	if t.BusinessID == "" {
 		return nil, "", errors.New("the integration has no Business Manager ID: finish its setup first")
 	}
-	ep, err := c.Endpoint(t.Environment)
+	ep, err := c.endpoint(t)
 	if err != nil {
 		return nil, "", err
 	}
@@ -102,4 +105,17 @@ func (c StoreConnector) Connect(ctx context.Context, integrationID int64) (*pint
 		return nil, "", err
 	}
 	return client, t.BusinessID, nil
+}
+
+// endpoint picks the API an integration is synced from: the connector's
+// override, else the base the integration was added with, else its
+// environment's.
+func (c StoreConnector) endpoint(t store.SyncTarget) (pinterest.Endpoint, error) {
+	switch {
+	case c.APIURL != "":
+		return pinterest.APIEndpoint(c.APIURL), nil
+	case t.APIURL != "":
+		return pinterest.APIEndpoint(t.APIURL), nil
+	}
+	return c.Endpoint(t.Environment)
 }

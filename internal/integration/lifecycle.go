@@ -141,7 +141,11 @@ func (s *Service) AddWithToken(ctx context.Context, in TokenSetup) (int64, strin
 	if account == "" {
 		account = acct.Username
 	}
-	id, err := s.Store.CreateIntegration(ctx, store.IntegrationFields{Name: name, Environment: env, ServiceAccount: account, AppID: in.AppID},
+	fields := store.IntegrationFields{Name: name, Environment: env, ServiceAccount: account, AppID: in.AppID}
+	if env != EnvPinterest {
+		fields.APIURL = strings.TrimRight(in.APIURL, "/")
+	}
+	id, err := s.Store.CreateIntegration(ctx, fields,
 		func(id int64) []byte {
 			if in.AppSecret == "" {
 				return nil

@@ -42,6 +42,14 @@ func SandboxEndpoint(base string) Endpoint {
 	}
 }
 
+// APIEndpoint is the endpoint of an API base ending in /v5 (Pinterest's or a
+// sandbox's), with the token URL beneath it; it has no consent page, so it
+// serves integrations connected with an existing token.
+func APIEndpoint(api string) Endpoint {
+	api = strings.TrimRight(api, "/")
+	return Endpoint{APIURL: api, TokenURL: api + "/oauth/token"}
+}
+
 // Config is a Pinterest app's OAuth2 configuration.
 type Config struct {
 	Endpoint     Endpoint

@@ -22,6 +22,9 @@ type SyncTarget struct {
 	RefreshTokenSealed []byte
 	TokenExpiresAt     time.Time // zero if unknown
 	RefreshExpiresAt   time.Time
+	// APIURL is the API base the integration was added with (`integration
+	// add --api-url`), overriding its environment's; empty for most.
+	APIURL             string
 	APITier            string // trial or standard
 	SyncInterval       string // off, hourly, daily, weekly
 	ReviewThresholdPct int
@@ -38,13 +41,13 @@ func SecretLabel(integrationID int64, field string) string {
 
 const syncTargetColumns = `id, name, environment, business_id, status, app_id, app_secret_sealed,
 	access_token_sealed, refresh_token_sealed, coalesce(token_expires_at, 0), coalesce(refresh_expires_at, 0),
-	api_tier, sync_interval, review_threshold_pct, retention_runs`
+	api_url, api_tier, sync_interval, review_threshold_pct, retention_runs`
 
 func scanSyncTarget(sc interface{ Scan(...any) error }) (SyncTarget, error) {
 	var t SyncTarget
 	var exp, rexp int64
 	err := sc.Scan(&t.ID, &t.Name, &t.Environment, &t.BusinessID, &t.Status, &t.AppID, &t.AppSecretSealed,
-		&t.AccessTokenSealed, &t.RefreshTokenSealed, &exp, &rexp, &t.APITier, &t.SyncInterval,
+		&t.AccessTokenSealed, &t.RefreshTokenSealed, &exp, &rexp, &t.APIURL, &t.APITier, &t.SyncInterval,
 		&t.ReviewThresholdPct, &t.RetentionRuns)
 	t.TokenExpiresAt = fromMilli(exp)
 	t.RefreshExpiresAt = fromMilli(rexp)

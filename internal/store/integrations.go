@@ -43,6 +43,9 @@ type IntegrationFields struct {
 	Environment    string
 	ServiceAccount string
 	AppID          string
+	// APIURL is an API base other than the environment's own (see
+	// SyncTarget.APIURL); empty for integrations made by the wizard.
+	APIURL string
 }
 
 const integrationColumns = `i.id, i.name, i.environment, i.service_account, i.app_id,
@@ -71,8 +74,8 @@ func (s *Store) CreateIntegration(ctx context.Context, f IntegrationFields, seal
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now().UnixMilli()
-		err := tx.QueryRowContext(ctx, `INSERT INTO integrations (name, environment, service_account, app_id, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, 'draft', ?, ?) RETURNING id`, f.Name, f.Environment, f.ServiceAccount, f.AppID, now, now).Scan(&id)
+		err := tx.QueryRowContext(ctx, `INSERT INTO integrations (name, environment, service_account, app_id, api_url, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id`, f.Name, f.Environment, f.ServiceAccount, f.AppID, f.APIURL, now, now).Scan(&id)
 		if err != nil {
 			return err
 		}
