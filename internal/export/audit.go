@@ -42,7 +42,9 @@ func Audited(ctx context.Context, w io.Writer, src Source, log AuditLog, req Req
 	if _, ok := tables[req.Kind]; !ok {
 		return 0, fmt.Errorf("%w %q", ErrUnknownKind, req.Kind)
 	}
-	id, err := log.StartAudit(ctx, store.AuditEntry{
+	// The entry is written even if the client has already gone: an
+	// attempted export is on the record too.
+	id, err := log.StartAudit(context.WithoutCancel(ctx), store.AuditEntry{
 		Actor: req.Actor, AdminID: req.AdminID, Action: store.AuditExport,
 		IntegrationID: req.IntegrationID, IntegrationName: req.IntegrationName, BusinessID: req.BusinessID,
 		Kind: req.Kind, Filters: req.Filters,
