@@ -51,6 +51,7 @@ func shellFor(c echo.Context, page views.Page) views.Shell {
 		sh.Nav = []views.NavItem{
 			{Label: "Dashboard", Href: pathDashboard, Active: page.Section == views.SectionDashboard, TestID: "nav-dashboard"},
 			{Label: "Add integration", Href: pathIntegrationNew, Active: page.Section == views.SectionIntegrations, TestID: "nav-integrations"},
+			{Label: "Audit log", Href: pathAudit, Active: page.Section == views.SectionAudit, TestID: "nav-audit"},
 		}
 	}
 	return sh

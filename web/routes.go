@@ -49,6 +49,7 @@ func routes(e *echo.Echo, d Deps, sess *sessionManager) {
 	e.GET(pathDashboard, dh.show).Name = routeDashboard
 	integrationRoutes(e, d)
 	inventoryRoutes(e, d)
+	exportRoutes(e, d)
 
 	if d.Sandbox != nil {
 		sb := echo.WrapHandler(http.StripPrefix("/sandbox", d.Sandbox))
