@@ -1,0 +1,152 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"pinaccess/internal/inventorytest"
+	"pinaccess/internal/sandbox"
+	"pinaccess/internal/store"
+	"pinaccess/internal/webtest"
+	"pinaccess/web"
+)
+
+// benchXL is the xl dataset imported once per benchmark run into a
+// database in a temporary directory that TestMain removes.
+var benchXL struct {
+	once sync.Once
+	dir  string
+	id   int64
+	d    *sandbox.Dataset
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchXL.dir != "" {
+		os.RemoveAll(benchXL.dir)
+	}
+	os.Exit(code)
+}
+
+func xlDatabase(b *testing.B) (string, int64, *sandbox.Dataset) {
+	b.Helper()
+	benchXL.once.Do(func() {
+		start := time.Now()
+		benchXL.d, benchXL.err = sandbox.Generate("xl", 1)
+		if benchXL.err != nil {
+			return
+		}
+		benchXL.dir, benchXL.err = os.MkdirTemp("", "pinaccess-bench-xl-")
+		if benchXL.err != nil {
+			return
+		}
+		ctx := context.Background()
+		st, err := store.Open(ctx, filepath.Join(benchXL.dir, "pinaccess.db"))
+		if err != nil {
+			benchXL.err = err
+			return
+		}
+		defer st.Close()
+		var run store.Run
+		benchXL.id, run, benchXL.err = inventorytest.Import(ctx, st, benchXL.d, inventorytest.Integration{})
+		b.Logf("imported xl (%d grants) in %s", run.Counts.Grants, time.Since(start).Round(time.Second))
+	})
+	if benchXL.err != nil {
+		b.Fatal(benchXL.err)
+	}
+	return filepath.Join(benchXL.dir, "pinaccess.db"), benchXL.id, benchXL.d
+}
+
+// BenchmarkInventoryPagesXL serves inventory pages of the xl dataset
+// (about a million grants) to 16 concurrent clients, in process (the
+// handler's ServeHTTP, so the figures are server-side), and reports the
+// median and 99th percentile latency of each page.
+//
+//	go test -run '^$' -bench InventoryPagesXL -benchtime 400x ./web/
+func BenchmarkInventoryPagesXL(b *testing.B) {
+	dbPath, id, d := xlDatabase(b)
+	srv := webtest.Start(b, webtest.Options{DBPath: dbPath})
+	srv.CreateAdmin(b, invAdmin, invPassword)
+	c := srv.Client(b)
+	c.Login(b, invAdmin, invPassword)
+	cookies := c.Cookies()
+	h, err := web.New(web.Deps{Store: srv.Store, Secrets: srv.Box, Config: srv.Config})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	member, asset, partner := crossLinked(d)
+	base := "/integrations/" + strconv.FormatInt(id, 10)
+	pages := []struct{ name, path string }{
+		{"members", "/members"},
+		{"members_sorted_desc_page5", "/members?sort=username&dir=desc&page=5"},
+		{"members_biz_admins", "/members?role=BIZ_ADMIN"},
+		{"partners", "/partners"},
+		{"assets", "/assets"},
+		{"assets_ad_accounts", "/assets?type=AD_ACCOUNT"},
+		{"access", "/access"},
+		{"access_by_asset", "/access?sort=asset"},
+		{"access_one_member", "/access?principal=" + member},
+		{"pixels", "/pixels"},
+		{"invites", "/invites"},
+		{"syncs", "/syncs"},
+		{"changes", "/changes"},
+		{"member", "/members/" + member},
+		{"partner", "/partners/" + partner.ID},
+		{"asset", "/assets/" + asset},
+	}
+	for _, p := range pages {
+		b.Run(p.name, func(b *testing.B) {
+			var mu sync.Mutex
+			var lat []time.Duration
+			b.SetParallelism(max(1, 16/max(1, runtimeProcs())))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				var mine []time.Duration
+				for pb.Next() {
+					req := httptest.NewRequest(http.MethodGet, base+p.path, nil)
+					for _, ck := range cookies {
+						req.AddCookie(ck)
+					}
+					w := httptest.NewRecorder()
+					t0 := time.Now()
+					h.ServeHTTP(w, req)
+					mine = append(mine, time.Since(t0))
+					if w.Code != http.StatusOK {
+						b.Errorf("%s: status %d", p.path, w.Code)
+						return
+					}
+				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			})
+			b.StopTimer()
+			slices.Sort(lat)
+			if len(lat) == 0 {
+				return
+			}
+			pct := func(q float64) float64 {
+				return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))].Microseconds()) / 1000
+			}
+			b.ReportMetric(pct(0.50), "p50-ms")
+			b.ReportMetric(pct(0.99), "p99-ms")
+			b.ReportMetric(0, "ns/op")
+			if testing.Verbose() {
+				b.Logf("%s: %d requests, p50 %.2f ms, p99 %.2f ms", p.path, len(lat), pct(0.5), pct(0.99))
+			}
+		})
+	}
+}
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
