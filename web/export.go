@@ -74,7 +74,7 @@ func (h *exportHandler) download(c echo.Context) error {
 	query := c.QueryParams()
 	req := export.Request{
 		IntegrationID: in.ID, IntegrationName: in.Name, BusinessID: in.BusinessID, Kind: kind,
-		Query: exportQuery(kind, query), Filters: export.Filters(query), Actor: admin.Email, AdminID: admin.ID,
+		Query: exportQuery(c, kind, h.now()), Filters: export.Filters(query), Actor: admin.Email, AdminID: admin.ID,
 	}
 
 	res := c.Response()
@@ -99,22 +99,51 @@ func (h *exportHandler) download(c echo.Context) error {
 	}
 }
 
-// exportQuery turns a list's query string into the kind's store query:
-// q, sort, dir and the list's filters (page and per_page do not apply).
-// Parameter names are the list pages' own.
-func exportQuery(kind string, v url.Values) any {
-	lq := store.ListQuery{Q: v.Get("q"), Sort: v.Get("sort"), Dir: v.Get("dir")}
+// exportQuery turns a list's query string into the kind's store query,
+// exactly as the kind's list page does (parseList and the same allowed
+// values); page and per_page do not apply to an export.
+func exportQuery(c echo.Context, kind string, now time.Time) any {
+	r := parseList(c)
 	switch kind {
 	case export.Members:
-		return store.MemberQuery{ListQuery: lq, Role: v.Get("role"), SystemUser: v.Get("system_user")}
+		return store.MemberQuery{ListQuery: r.lq, Role: r.get("role", values(businessRoles)...),
+			SystemUser: r.get("system_user", "yes", "no")}
 	case export.Partners:
-		return store.PartnerQuery{ListQuery: lq, Type: v.Get("type")}
+		return store.PartnerQuery{ListQuery: r.lq, Type: r.get("type", values(partnerTypes)...)}
 	case export.Assets:
-		return store.AssetQuery{ListQuery: lq, Type: v.Get("type"), Owner: v.Get("owner"), Admin: v.Get("admin")}
+		return store.AssetQuery{ListQuery: r.lq, Type: r.get("type", values(assetTypes)...),
+			Owner: r.get("owner", store.OwnerOurs, store.OwnerTheirs), Admin: r.get("admin", store.AdminServiceOnly)}
 	case export.Access:
-		return store.AccessQuery{ListQuery: lq, PrincipalType: v.Get("principal_type"), Permission: v.Get("permission"),
-			AssetType: v.Get("asset_type"), Owner: v.Get("owner"), Role: v.Get("role"), PartnerType: v.Get("partner_type"),
-			PrincipalID: v.Get("principal_id"), AssetID: v.Get("asset_id")}
+		return store.AccessQuery{ListQuery: r.lq,
+			PrincipalType: r.get("principal_type", store.GranteeMember, store.GranteePartner),
+			Permission:    r.get("permission", values(permissions)...),
+			AssetType:     r.get("asset_type", values(assetTypes)...),
+			Owner:         r.get("owner", store.OwnerOurs, store.OwnerTheirs),
+			Role:          r.get("role", values(businessRoles)...),
+			PartnerType:   r.get("partner_type", values(partnerTypes)...),
+			PrincipalID:   r.values.Get("principal"),
+			AssetID:       r.values.Get("asset"),
+		}
+	case export.Roles:
+		return store.RoleQuery{ListQuery: r.lq, Kind: r.get("kind", "business_role", "permission")}
+	case export.Pixels:
+		return store.PixelQuery{ListQuery: r.lq, Status: r.get("status", values(pixelStatuses)...), AdAccountID: r.values.Get("ad_account")}
+	case export.Invites:
+		q := store.InviteQuery{ListQuery: r.lq, Type: r.get("type", values(inviteTypes)...),
+			Status: r.get("status", values(inviteStatuses)...)}
+		if days, err := strconv.Atoi(r.get("older_than", values(inviteAges)...)); err == nil {
+			q.SentBefore = now.Add(-time.Duration(days) * 24 * time.Hour)
+		}
+		return q
+	case export.Changes:
+		q := store.ChangeQuery{ListQuery: r.lq, Kind: r.get("kind", values(changeKinds)...),
+			SubjectType: r.get("subject_type", "member", "partner", "asset", "pixel"), Involving: r.values.Get("involving")}
+		q.FromRun, _ = strconv.ParseInt(r.values.Get("from"), 10, 64)
+		q.ToRun, _ = strconv.ParseInt(r.values.Get("to"), 10, 64)
+		if q.FromRun > 0 && q.ToRun > 0 && q.FromRun > q.ToRun {
+			q.FromRun, q.ToRun = q.ToRun, q.FromRun
+		}
+		return q
 	}
 	return nil
 }

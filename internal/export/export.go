@@ -27,6 +27,10 @@ const (
 	Partners = "partners"
 	Assets   = "assets"
 	Access   = "access"
+	Roles    = "roles"
+	Pixels   = "pixels"
+	Invites  = "invites"
+	Changes  = "changes"
 )
 
 // ErrUnknownKind is returned for a kind that is not one of Kinds().
@@ -39,6 +43,10 @@ type Source interface {
 	EachPartner(ctx context.Context, integrationID int64, q store.PartnerQuery, fn func(store.PartnerRow) error) error
 	EachAsset(ctx context.Context, integrationID int64, q store.AssetQuery, fn func(store.AssetRow) error) error
 	EachAccess(ctx context.Context, integrationID int64, q store.AccessQuery, fn func(store.AccessRow) error) error
+	EachRole(ctx context.Context, integrationID int64, q store.RoleQuery, fn func(store.RoleRow) error) error
+	EachPixel(ctx context.Context, integrationID int64, q store.PixelQuery, fn func(store.PixelRow) error) error
+	EachInvite(ctx context.Context, integrationID int64, q store.InviteQuery, fn func(store.InviteRow) error) error
+	EachChange(ctx context.Context, integrationID int64, q store.ChangeQuery, fn func(store.ChangeRow) error) error
 }
 
 // table is one kind of export: its columns and how its rows are read and
@@ -132,10 +140,79 @@ var tables = map[string]table{
 			r.text(a.Permission)
 		}),
 	},
+	Roles: {
+		columns: []string{"kind", "name", "description", "holders", "grants"},
+		rows: rowsOf(Source.EachRole, func(r *record, x store.RoleRow) {
+			r.text(x.Kind)
+			r.text(x.Name)
+			r.text(x.Description)
+			r.integer(int64(x.Holders))
+			r.integer(int64(x.Grants))
+		}),
+	},
+	Pixels: {
+		columns: []string{"id", "name", "status", "version", "last_fired_time", "enhanced_match_status", "aem_enabled",
+			"ad_account_id", "ad_account_name"},
+		rows: rowsOf(Source.EachPixel, func(r *record, x store.PixelRow) {
+			r.id(x.ID)
+			r.text(x.Name)
+			r.text(x.Status)
+			r.text(x.Version)
+			r.when(x.LastFired)
+			r.text(x.EnhancedMatchStatus)
+			r.boolean(x.AEMEnabled)
+			r.id(x.AdAccountID)
+			r.text(x.AdAccountName)
+		}),
+	},
+	Invites: {
+		columns: []string{"id", "invite_type", "invite_status", "user_id", "username", "email", "business_roles",
+			"is_received", "created_by", "sent_at", "expiration", "assets"},
+		rows: rowsOf(Source.EachInvite, func(r *record, x store.InviteRow) {
+			r.id(x.ID)
+			r.text(x.Type)
+			r.text(x.Status)
+			r.id(x.UserID)
+			r.text(x.Username)
+			r.text(x.Email)
+			r.list(x.BusinessRoles)
+			r.boolean(x.IsReceived)
+			r.id(x.CreatedBy)
+			r.when(x.SentAt)
+			r.when(x.Expiration)
+			r.integer(int64(x.Assets))
+		}),
+	},
+	Changes: {
+		columns: []string{"run_id", "run_finished_at", "kind", "subject_type", "subject_id", "subject_name",
+			"asset_id", "asset_name", "asset_type", "before", "after"},
+		rows: rowsOf(Source.EachChange, func(r *record, x store.ChangeRow) {
+			r.integer(x.RunID)
+			r.when(x.RunFinishedAt)
+			r.text(x.Kind)
+			r.text(x.SubjectType)
+			r.id(x.SubjectID)
+			r.text(x.SubjectName)
+			r.id(x.AssetID)
+			r.text(x.AssetName)
+			r.text(x.AssetType)
+			r.list(splitComma(x.Before))
+			r.list(splitComma(x.After))
+		}),
+	},
+}
+
+// splitComma splits the comma-separated roles or permissions a change
+// records, so they are written like every other list (joined with ";").
+func splitComma(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 // kindOrder is the order Kinds lists them in, as the docs do.
-var kindOrder = []string{Members, Partners, Assets, Access}
+var kindOrder = []string{Members, Partners, Assets, Access, Roles, Pixels, Invites, Changes}
 
 // Kinds lists the kinds of export.
 func Kinds() []string { return append([]string(nil), kindOrder...) }

@@ -131,6 +131,26 @@ func accessCells(a store.AccessRow) []string {
 		a.PartnerType, a.AssetType, a.AssetID, cellText(a.AssetName), strconv.FormatBool(a.AssetOwned), a.Permission}
 }
 
+func roleCells(x store.RoleRow) []string {
+	return []string{x.Kind, x.Name, cellText(x.Description), strconv.Itoa(x.Holders), strconv.Itoa(x.Grants)}
+}
+
+func pixelCells(x store.PixelRow) []string {
+	return []string{x.ID, cellText(x.Name), x.Status, x.Version, cellTime(x.LastFired), x.EnhancedMatchStatus,
+		strconv.FormatBool(x.AEMEnabled), x.AdAccountID, cellText(x.AdAccountName)}
+}
+
+func inviteCells(x store.InviteRow) []string {
+	return []string{x.ID, x.Type, x.Status, x.UserID, cellText(x.Username), cellText(x.Email), strings.Join(x.BusinessRoles, ";"),
+		strconv.FormatBool(x.IsReceived), x.CreatedBy, cellTime(x.SentAt), cellTime(x.Expiration), strconv.Itoa(x.Assets)}
+}
+
+func changeCells(x store.ChangeRow) []string {
+	return []string{strconv.FormatInt(x.RunID, 10), cellTime(x.RunFinishedAt), x.Kind, x.SubjectType, x.SubjectID,
+		cellText(x.SubjectName), x.AssetID, cellText(x.AssetName), x.AssetType,
+		strings.ReplaceAll(x.Before, ",", ";"), strings.ReplaceAll(x.After, ",", ";")}
+}
+
 func cellsOf[R any](rows []R, cells func(R) []string) [][]string {
 	out := make([][]string, len(rows))
 	for i, r := range rows {
@@ -157,7 +177,23 @@ func lq(q, sort, dir string) store.ListQuery {
 
 func TestEveryKindMatchesItsListPageForTheSameFilters(t *testing.T) {
 	ctx := context.Background()
-	st, id := importDataset(t, generate(t, "medium"))
+	d := generate(t, "medium")
+	st, id := importDataset(t, d)
+	// A second sync with people, assets and permissions changed, so the
+	// changes list has rows.
+	next := d.Clone()
+	removed := 0
+	for _, u := range d.Users {
+		if u.IsMember() && u.Username != sandbox.AdminUsername && removed < 3 {
+			next.RemoveUser(u.ID)
+			removed++
+		}
+	}
+	next.RemoveAsset(d.Assets[len(d.Assets)-1].ID)
+	next.Grants[0].Permissions = []string{"ANALYST", "FINANCE_MANAGER"}
+	if _, err := inventorytest.Sync(ctx, st, id, next); err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("members", func(t *testing.T) {
 		for _, q := range []store.MemberQuery{{}, {Role: "BIZ_ADMIN", ListQuery: lq("", "email", "desc")},
@@ -212,6 +248,58 @@ func TestEveryKindMatchesItsListPageForTheSameFilters(t *testing.T) {
 				t.Fatalf("access %+v: the list is empty", q)
 			}
 			sameRows(t, "access", exportCSV(t, st, id, export.Access, q), cellsOf(want, accessCells))
+		}
+	})
+	t.Run("roles", func(t *testing.T) {
+		for _, q := range []store.RoleQuery{{}, {Kind: "permission"}, {ListQuery: lq("", "holders", "desc")}} {
+			want := listAll(t, func(p int) (store.Page[store.RoleRow], error) {
+				q := q
+				q.Page, q.PerPage = p, store.MaxPerPage
+				return st.ListRoles(ctx, id, q)
+			})
+			if len(want) == 0 {
+				t.Fatalf("roles %+v: the list is empty", q)
+			}
+			sameRows(t, "roles", exportCSV(t, st, id, export.Roles, q), cellsOf(want, roleCells))
+		}
+	})
+	t.Run("pixels", func(t *testing.T) {
+		for _, q := range []store.PixelQuery{{}, {Status: "ACTIVE"}, {ListQuery: lq("", "last_fired", "desc")}} {
+			want := listAll(t, func(p int) (store.Page[store.PixelRow], error) {
+				q := q
+				q.Page, q.PerPage = p, store.MaxPerPage
+				return st.ListPixels(ctx, id, q)
+			})
+			if len(want) == 0 {
+				t.Fatalf("pixels %+v: the list is empty", q)
+			}
+			sameRows(t, "pixels", exportCSV(t, st, id, export.Pixels, q), cellsOf(want, pixelCells))
+		}
+	})
+	t.Run("invites", func(t *testing.T) {
+		for _, q := range []store.InviteQuery{{}, {Status: "PENDING"}, {ListQuery: lq("", "sent", "asc")}} {
+			want := listAll(t, func(p int) (store.Page[store.InviteRow], error) {
+				q := q
+				q.Page, q.PerPage = p, store.MaxPerPage
+				return st.ListInvites(ctx, id, q)
+			})
+			if len(want) == 0 {
+				t.Fatalf("invites %+v: the list is empty", q)
+			}
+			sameRows(t, "invites", exportCSV(t, st, id, export.Invites, q), cellsOf(want, inviteCells))
+		}
+	})
+	t.Run("changes", func(t *testing.T) {
+		for _, q := range []store.ChangeQuery{{}, {Kind: "member_removed"}, {ListQuery: lq("", "kind", "asc")}} {
+			want := listAll(t, func(p int) (store.Page[store.ChangeRow], error) {
+				q := q
+				q.Page, q.PerPage = p, store.MaxPerPage
+				return st.ListChanges(ctx, id, q)
+			})
+			if len(want) == 0 {
+				t.Fatalf("changes %+v: the list is empty", q)
+			}
+			sameRows(t, "changes", exportCSV(t, st, id, export.Changes, q), cellsOf(want, changeCells))
 		}
 	})
 }
