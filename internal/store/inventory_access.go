@@ -146,11 +146,16 @@ func (q AccessQuery) arm(runID int64, kind, sort string, drive bool, match int) 
 	if q.PartnerType != "" {
 		w.add("x.partner_type = ?", q.PartnerType)
 	}
+	// One principal or asset: looked up by its key first, so the grants'
+	// primary key (or asset index) narrows the rows instead of a scan.
 	if q.PrincipalID != "" {
-		w.add("x.ext_id = ?", q.PrincipalID)
+		const key = `(SELECT id FROM entity_keys WHERE integration_id = (SELECT integration_id FROM sync_runs WHERE id = ?)
+			AND kind = ? AND ext_id = ?)`
+		w.add(`x.id = `+key+` AND g.grantee_id = `+key, runID, kind, q.PrincipalID, runID, kind, q.PrincipalID)
 	}
 	if q.AssetID != "" {
-		w.add("a.ext_id = ?", q.AssetID)
+		w.add(`g.asset_id IN (SELECT id FROM entity_keys WHERE integration_id = (SELECT integration_id FROM sync_runs WHERE id = ?)
+			AND kind = 'asset' AND ext_id = ?)`, runID, q.AssetID)
 	}
 	return `SELECT ` + cols + `, a.asset_type AS atype, a.ext_id AS aid, a.name AS aname, a.owned AS owned,
 			r.name AS perm, ` + keys + ` ` + from + w.sql(), w.args
@@ -184,7 +189,10 @@ func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
 	var l listSQL
 	var parts, counts []string
 	for _, kind := range q.arms() {
-		arm, args := q.arm(runID, kind, sort, true, searchEither)
+		// One principal's or asset's grants are few: let SQLite start from
+		// them and sort, rather than walk an index in order.
+		drive := q.PrincipalID == "" && q.AssetID == ""
+		arm, args := q.arm(runID, kind, sort, drive, searchEither)
 		parts = append(parts, arm)
 		l.args = append(l.args, args...)
 		if hasText(q.Q) {

@@ -58,7 +58,9 @@ func (q PixelQuery) sql(runID int64) (listSQL, string, string) {
 		w.add("x.status = ?", q.Status)
 	}
 	if q.AdAccountID != "" {
-		w.add("x.ad_account_ext_id = ?", q.AdAccountID)
+		// By key, so the ad-account index finds the tags.
+		w.add(`x.ad_account_id = (SELECT id FROM entity_keys WHERE integration_id = (SELECT integration_id FROM sync_runs WHERE id = ?)
+			AND kind = 'asset' AND ext_id = ?)`, runID, q.AdAccountID)
 	}
 	sort, dir, order := pixelSorts.resolve(q.Sort, q.Dir)
 	return simpleList(cols, from, w, order), sort, dir
