@@ -40,6 +40,7 @@ func commands() []command {
 		{name: "integration list", summary: "list the integrations with their status and latest sync", run: runIntegrationList},
 		{name: "integration add", summary: "connect a Business Manager with an existing token read from standard input", run: runIntegrationAdd},
 		{name: "sync", args: "INTEGRATION_ID", summary: "sync an integration now, showing progress; fails unless the sync succeeds", run: runSync},
+		{name: "export", args: "INTEGRATION_ID KIND", summary: "write a list (members, partners, assets, access, roles, pixels, invites, changes) as CSV", run: runExport},
 	}
 }
 
