@@ -332,8 +332,14 @@ func exportAccess(ctx context.Context, c Config, p *Pinaccess, s *Session, pid i
 	}
 	if p.Features.Export {
 		logf("export access.csv: pinaccess export")
-		cmd := p.Command(ctx, "export", "--db", imp.DB, "-o", "/dev/stdout", strconv.FormatInt(imp.IntegrationID, 10), "access")
-		if r, err := streamCommand(cmd); err == nil {
+		// Standard output, never -o: the command writes a file through a
+		// temporary file and a rename, which must not be aimed at a device.
+		cmd := p.Command(ctx, "export", "--db", imp.DB, strconv.FormatInt(imp.IntegrationID, 10), "access")
+		r, err := streamCommand(cmd)
+		if err == nil && r.Rows == 0 {
+			err = errors.New("it wrote no rows")
+		}
+		if err == nil {
 			e.CLI = &r
 		} else if e.HTTPError != "" {
 			e.HTTPError += "; pinaccess export: " + err.Error()
