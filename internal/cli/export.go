@@ -66,7 +66,12 @@ func runExport(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio
 		return w.Flush()
 	}
 	// Write beside the target and rename, so a failed export never leaves
-	// a truncated file that looks complete.
+	// a truncated file that looks complete. The rename would replace a
+	// symlink or device (-o /dev/stdout) with a plain file, so only regular
+	// files are taken.
+	if fi, err := os.Lstat(out); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("export: -o %s is not a regular file; leave -o out to write to standard output", out)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("export: %w", err)

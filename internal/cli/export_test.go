@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,5 +96,39 @@ func TestExportRefusesBadArgumentsWithoutWritingAFile(t *testing.T) {
 		if _, serr := os.Stat(file); serr == nil {
 			t.Fatalf("%s left a file", strings.Join(args, " "))
 		}
+	}
+}
+
+func TestExportRefusesToReplaceALinkOrDevice(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pinaccess.db")
+	t.Setenv("PINACCESS_SECRET_KEY", base64.StdEncoding.EncodeToString(secret.NewKey()))
+	target := filepath.Join(dir, "target.txt")
+	if err := os.WriteFile(target, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := openStore(context.Background(), db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := st.AddConnectedIntegration(context.Background(), store.ConnectedIntegration{Name: "S", Environment: "sandbox", BusinessID: "1"})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err = Run(context.Background(), []string{"export", "--db", db, strconv.FormatInt(id, 10), "members", "-o", link}, Stdio{Out: &out, Err: &errOut})
+	if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("export to a symlink: %v", err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the symlink was replaced: %v", err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep" {
+		t.Fatalf("the link's target changed: %q", b)
 	}
 }
