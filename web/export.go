@@ -40,7 +40,8 @@ func exportRoutes(e *echo.Echo, d Deps) {
 	e.GET(pathAudit, h.audit).Name = routeAudit
 }
 
-// exportPath is the download URL of a kind with a list's query string.
+// exportPath is the download URL of a kind with a list's canonical query
+// string (paging dropped: an export holds every page).
 func exportPath(integrationID int64, kind string, query url.Values) string {
 	p := integrationPath(integrationID) + "/export/" + kind + ".csv"
 	if q := export.Filters(query); q != "" {
@@ -71,10 +72,11 @@ func (h *exportHandler) download(c echo.Context) error {
 		return err
 	}
 	admin, _ := CurrentAdmin(c) // requireLogin let the request through
-	query := c.QueryParams()
+	// The audit log records the filters as the export applied them.
+	query, canon := exportQuery(kind, c.QueryParams(), h.now())
 	req := export.Request{
 		IntegrationID: in.ID, IntegrationName: in.Name, BusinessID: in.BusinessID, Kind: kind,
-		Query: exportQuery(c, kind, h.now()), Filters: export.Filters(query), Actor: admin.Email, AdminID: admin.ID,
+		Query: query, Filters: export.Filters(canon), Actor: admin.Email, AdminID: admin.ID,
 	}
 
 	res := c.Response()
@@ -97,55 +99,6 @@ func (h *exportHandler) download(c echo.Context) error {
 		h.log.Error("export failed part-way", "id", requestIDOf(c), "kind", kind, "rows", rows, "err", err)
 		panic(http.ErrAbortHandler)
 	}
-}
-
-// exportQuery turns a list's query string into the kind's store query,
-// exactly as the kind's list page does (parseList and the same allowed
-// values); page and per_page do not apply to an export.
-func exportQuery(c echo.Context, kind string, now time.Time) any {
-	r := parseList(c)
-	switch kind {
-	case export.Members:
-		return store.MemberQuery{ListQuery: r.lq, Role: r.get("role", values(businessRoles)...),
-			SystemUser: r.get("system_user", "yes", "no")}
-	case export.Partners:
-		return store.PartnerQuery{ListQuery: r.lq, Type: r.get("type", values(partnerTypes)...)}
-	case export.Assets:
-		return store.AssetQuery{ListQuery: r.lq, Type: r.get("type", values(assetTypes)...),
-			Owner: r.get("owner", store.OwnerOurs, store.OwnerTheirs), Admin: r.get("admin", store.AdminServiceOnly)}
-	case export.Access:
-		return store.AccessQuery{ListQuery: r.lq,
-			PrincipalType: r.get("principal_type", store.GranteeMember, store.GranteePartner),
-			Permission:    r.get("permission", values(permissions)...),
-			AssetType:     r.get("asset_type", values(assetTypes)...),
-			Owner:         r.get("owner", store.OwnerOurs, store.OwnerTheirs),
-			Role:          r.get("role", values(businessRoles)...),
-			PartnerType:   r.get("partner_type", values(partnerTypes)...),
-			PrincipalID:   r.values.Get("principal"),
-			AssetID:       r.values.Get("asset"),
-		}
-	case export.Roles:
-		return store.RoleQuery{ListQuery: r.lq, Kind: r.get("kind", "business_role", "permission")}
-	case export.Pixels:
-		return store.PixelQuery{ListQuery: r.lq, Status: r.get("status", values(pixelStatuses)...), AdAccountID: r.values.Get("ad_account")}
-	case export.Invites:
-		q := store.InviteQuery{ListQuery: r.lq, Type: r.get("type", values(inviteTypes)...),
-			Status: r.get("status", values(inviteStatuses)...)}
-		if days, err := strconv.Atoi(r.get("older_than", values(inviteAges)...)); err == nil {
-			q.SentBefore = now.Add(-time.Duration(days) * 24 * time.Hour)
-		}
-		return q
-	case export.Changes:
-		q := store.ChangeQuery{ListQuery: r.lq, Kind: r.get("kind", values(changeKinds)...),
-			SubjectType: r.get("subject_type", "member", "partner", "asset", "pixel"), Involving: r.values.Get("involving")}
-		q.FromRun, _ = strconv.ParseInt(r.values.Get("from"), 10, 64)
-		q.ToRun, _ = strconv.ParseInt(r.values.Get("to"), 10, 64)
-		if q.FromRun > 0 && q.ToRun > 0 && q.FromRun > q.ToRun {
-			q.FromRun, q.ToRun = q.ToRun, q.FromRun
-		}
-		return q
-	}
-	return nil
 }
 
 // errClientGone is why an export stops when the response cannot be written.

@@ -55,3 +55,9 @@ func redirect(c echo.Context, to string) error {
 	}
 	return c.Redirect(http.StatusSeeOther, to)
 }
+
+// pushURL tells htmx to put u in the browser's address bar and history
+// for this response (HX-Push-Url), instead of the URL it requested.
+func pushURL(c echo.Context, u string) {
+	c.Response().Header().Set("HX-Push-Url", u)
+}

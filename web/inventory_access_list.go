@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"pinaccess/internal/export"
 	"pinaccess/internal/store"
 	"pinaccess/views"
 )
@@ -16,21 +17,12 @@ func (h *inventoryHandler) accessList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := parseList(c)
-	q := store.AccessQuery{ListQuery: r.lq,
-		PrincipalType: r.get("principal_type", store.GranteeMember, store.GranteePartner),
-		Permission:    r.get("permission", values(permissions)...),
-		AssetType:     r.get("asset_type", values(assetTypes)...),
-		Owner:         r.get("owner", store.OwnerOurs, store.OwnerTheirs),
-		Role:          r.get("role", values(businessRoles)...),
-		PartnerType:   r.get("partner_type", values(partnerTypes)...),
-		PrincipalID:   r.values.Get("principal"),
-		AssetID:       r.values.Get("asset"),
-	}
+	q, canon := accessQuery(c.QueryParams())
 	p, err := h.store.ListAccess(c.Request().Context(), in.ID, q)
 	if err != nil {
 		return err
 	}
+	r := listAt(c, canon, q.ListQuery)
 	v := r.listView(hd, []col{{"Who", "principal", false}, {"Kind", "principal_type", false}, {"Asset", "asset", false},
 		{"Asset type", "asset_type", false}, {"Permission", "permission", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)
@@ -45,12 +37,13 @@ func (h *inventoryHandler) accessList(c echo.Context) error {
 		{Name: "role", Label: "Business role", Options: options(q.Role, "Any role", businessRoles...)},
 		{Name: "partner_type", Label: "Partner type", Options: options(q.PartnerType, "Any type", partnerTypes...)},
 	}
-	for _, k := range []string{"principal", "asset"} {
-		if x := r.values.Get(k); x != "" {
-			v.Hidden = append(v.Hidden, views.Param{Name: k, Value: x})
-		}
+	if q.PrincipalID != "" {
+		v.Hidden = append(v.Hidden, views.Param{Name: "principal", Value: q.PrincipalID})
 	}
-	v.CSVHref = r.csvHref(hd.Base, "access")
+	if q.AssetID != "" {
+		v.Hidden = append(v.Hidden, views.Param{Name: "asset", Value: q.AssetID})
+	}
+	v.CSVHref = exportPath(in.ID, export.Access, canon)
 	for _, g := range p.Rows {
 		kind := "Member"
 		sub := g.Email
@@ -69,5 +62,5 @@ func (h *inventoryHandler) accessList(c echo.Context) error {
 		}})
 	}
 	v.Empty = emptyFor(hd, v, "grants", "Nobody holds a permission on any asset of this Business Manager.")
-	return renderList(c, "Access · "+in.Name, v)
+	return showList(c, "Access · "+in.Name, r, v)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/labstack/echo/v4"
 
+	"pinaccess/internal/export"
 	"pinaccess/internal/store"
 	"pinaccess/views"
 )
@@ -13,13 +14,12 @@ func (h *inventoryHandler) assetsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := parseList(c)
-	q := store.AssetQuery{ListQuery: r.lq, Type: r.get("type", values(assetTypes)...),
-		Owner: r.get("owner", store.OwnerOurs, store.OwnerTheirs), Admin: r.get("admin", store.AdminServiceOnly)}
+	q, canon := assetQuery(c.QueryParams())
 	p, err := h.store.ListAssets(c.Request().Context(), in.ID, q)
 	if err != nil {
 		return err
 	}
+	r := listAt(c, canon, q.ListQuery)
 	v := r.listView(hd, []col{{"Asset", "name", false}, {"Type", "type", false}, {"Owner", "owner", false},
 		{"Created", "created", false}, {"People & partners", "", true}, {"Pixels", "", true}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)
@@ -31,7 +31,7 @@ func (h *inventoryHandler) assetsList(c echo.Context) error {
 		{Name: "owner", Label: "Owner", Options: options(q.Owner, "Anyone", store.OwnerOurs, "Ours", store.OwnerTheirs, "Partners'")},
 		{Name: "admin", Label: "Admins", Options: options(q.Admin, "Any", store.AdminServiceOnly, "Only the service account")},
 	}
-	v.CSVHref = r.csvHref(hd.Base, "assets")
+	v.CSVHref = exportPath(in.ID, export.Assets, canon)
 	for _, a := range p.Rows {
 		sub := ""
 		if a.Currency != "" {
@@ -48,7 +48,7 @@ func (h *inventoryHandler) assetsList(c echo.Context) error {
 		}})
 	}
 	v.Empty = emptyFor(hd, v, "assets", "Pinterest reported no assets for this Business Manager.")
-	return renderList(c, "Assets · "+in.Name, v)
+	return showList(c, "Assets · "+in.Name, r, v)
 }
 
 func ownedBadge(owned bool) []string {

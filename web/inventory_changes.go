@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"pinaccess/internal/export"
 	"pinaccess/internal/store"
 	"pinaccess/views"
 )
@@ -76,18 +77,12 @@ func (h *inventoryHandler) changesList(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	r := parseList(c)
-	q := store.ChangeQuery{ListQuery: r.lq, Kind: r.get("kind", values(changeKinds)...),
-		SubjectType: r.get("subject_type", "member", "partner", "asset", "pixel"), Involving: r.values.Get("involving")}
-	q.FromRun, _ = strconv.ParseInt(r.values.Get("from"), 10, 64)
-	q.ToRun, _ = strconv.ParseInt(r.values.Get("to"), 10, 64)
-	if q.FromRun > 0 && q.ToRun > 0 && q.FromRun > q.ToRun {
-		q.FromRun, q.ToRun = q.ToRun, q.FromRun
-	}
+	q, canon := changeQuery(c.QueryParams())
 	p, err := h.store.ListChanges(ctx, in.ID, q)
 	if err != nil {
 		return err
 	}
+	r := listAt(c, canon, q.ListQuery)
 	runs, err := h.store.Runs(ctx, in.ID, 200)
 	if err != nil {
 		return err
@@ -105,18 +100,18 @@ func (h *inventoryHandler) changesList(c echo.Context) error {
 	v.Intro = "What changed from one sync to the next: people and partners added or removed, roles and access changed. Pick a range of syncs to see what changed over it."
 	v.SearchLabel, v.SearchPlaceholder = "Search changes", "Name, email or ID"
 	v.Filters = []views.Filter{
-		{Name: "from", Label: "From sync", Options: options(r.values.Get("from"), "The first", runOpts...)},
-		{Name: "to", Label: "To sync", Options: options(r.values.Get("to"), "The latest", runOpts...)},
+		{Name: "from", Label: "From sync", Options: options(canon.Get("from"), "The first", runOpts...)},
+		{Name: "to", Label: "To sync", Options: options(canon.Get("to"), "The latest", runOpts...)},
 		{Name: "kind", Label: "Change", Options: options(q.Kind, "Any change", changeKinds...)},
 		{Name: "subject_type", Label: "About", Options: options(q.SubjectType, "Anything", "member", "Members", "partner", "Partners", "asset", "Assets", "pixel", "Pixels")},
 	}
 	if q.Involving != "" {
 		v.Hidden = append(v.Hidden, views.Param{Name: "involving", Value: q.Involving})
 	}
-	v.CSVHref = r.csvHref(hd.Base, "changes")
+	v.CSVHref = exportPath(in.ID, export.Changes, canon)
 	for _, x := range p.Rows {
 		v.Rows = append(v.Rows, changeRow(hd.Base, x))
 	}
 	v.Empty = emptyFor(hd, v, "changes", "Changes appear from the second sync on: each sync is compared with the one before it.")
-	return renderList(c, "Changes · "+in.Name, v)
+	return showList(c, "Changes · "+in.Name, r, v)
 }

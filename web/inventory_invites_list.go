@@ -1,13 +1,11 @@
 package web
 
 import (
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"pinaccess/internal/store"
+	"pinaccess/internal/export"
 	"pinaccess/views"
 )
 
@@ -23,17 +21,12 @@ func (h *inventoryHandler) invitesList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := parseList(c)
-	q := store.InviteQuery{ListQuery: r.lq, Type: r.get("type", values(inviteTypes)...),
-		Status: r.get("status", values(inviteStatuses)...)}
-	age := r.get("older_than", values(inviteAges)...)
-	if days, err := strconv.Atoi(age); err == nil {
-		q.SentBefore = h.now().Add(-time.Duration(days) * 24 * time.Hour)
-	}
+	q, canon := inviteQuery(c.QueryParams(), h.now())
 	p, err := h.store.ListInvites(c.Request().Context(), in.ID, q)
 	if err != nil {
 		return err
 	}
+	r := listAt(c, canon, q.ListQuery)
 	v := r.listView(hd, []col{{"Invitee", "email", false}, {"Type", "type", false}, {"Status", "status", false},
 		{"Sent", "sent", false}, {"Expires", "expires", false}, {"Assets", "", true}, {"Pinterest ID", "", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)
@@ -43,9 +36,9 @@ func (h *inventoryHandler) invitesList(c echo.Context) error {
 	v.Filters = []views.Filter{
 		{Name: "type", Label: "Type", Options: options(q.Type, "Any type", inviteTypes...)},
 		{Name: "status", Label: "Status", Options: options(q.Status, "Any status", inviteStatuses...)},
-		{Name: "older_than", Label: "Age", Options: options(age, "Any age", inviteAges...)},
+		{Name: "older_than", Label: "Age", Options: options(canon.Get("older_than"), "Any age", inviteAges...)},
 	}
-	v.CSVHref = r.csvHref(hd.Base, "invites")
+	v.CSVHref = exportPath(in.ID, export.Invites, canon)
 	for _, x := range p.Rows {
 		who := x.Email
 		if who == "" {
@@ -66,5 +59,5 @@ func (h *inventoryHandler) invitesList(c echo.Context) error {
 		}})
 	}
 	v.Empty = emptyFor(hd, v, "invites", "There are no pending or expired invites.")
-	return renderList(c, "Invites · "+in.Name, v)
+	return showList(c, "Invites · "+in.Name, r, v)
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"pinaccess/internal/store"
+	"pinaccess/internal/export"
 	"pinaccess/views"
 )
 
@@ -15,13 +15,12 @@ func (h *inventoryHandler) membersList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := parseList(c)
-	q := store.MemberQuery{ListQuery: r.lq, Role: r.get("role", values(businessRoles)...),
-		SystemUser: r.get("system_user", "yes", "no")}
+	q, canon := memberQuery(c.QueryParams())
 	p, err := h.store.ListMembers(c.Request().Context(), in.ID, q)
 	if err != nil {
 		return err
 	}
+	r := listAt(c, canon, q.ListQuery)
 	v := r.listView(hd, []col{{"Username", "username", false}, {"Email", "email", false}, {"Business role", "role", false},
 		{"Member since", "created", false}, {"Assets", "", true}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)
@@ -32,7 +31,7 @@ func (h *inventoryHandler) membersList(c echo.Context) error {
 		{Name: "role", Label: "Business role", Options: options(q.Role, "Any role", businessRoles...)},
 		{Name: "system_user", Label: "Kind", Options: options(q.SystemUser, "Users and system users", "no", "Users", "yes", "System users")},
 	}
-	v.CSVHref = r.csvHref(hd.Base, "members")
+	v.CSVHref = exportPath(in.ID, export.Members, canon)
 	for _, m := range p.Rows {
 		var badges []string
 		if m.IsSystemUser {
@@ -48,7 +47,7 @@ func (h *inventoryHandler) membersList(c echo.Context) error {
 		}})
 	}
 	v.Empty = emptyFor(hd, v, "members", "Pinterest reported no members for this Business Manager.")
-	return renderList(c, "Members · "+in.Name, v)
+	return showList(c, "Members · "+in.Name, r, v)
 }
 
 // orDash shows a dash for an empty value.

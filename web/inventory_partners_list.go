@@ -3,7 +3,7 @@ package web
 import (
 	"github.com/labstack/echo/v4"
 
-	"pinaccess/internal/store"
+	"pinaccess/internal/export"
 	"pinaccess/views"
 )
 
@@ -13,12 +13,12 @@ func (h *inventoryHandler) partnersList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := parseList(c)
-	q := store.PartnerQuery{ListQuery: r.lq, Type: r.get("type", values(partnerTypes)...)}
+	q, canon := partnerQuery(c.QueryParams())
 	p, err := h.store.ListPartners(c.Request().Context(), in.ID, q)
 	if err != nil {
 		return err
 	}
+	r := listAt(c, canon, q.ListQuery)
 	v := r.listView(hd, []col{{"Partner", "username", false}, {"Email", "email", false}, {"Type", "type", false},
 		{"Partner since", "created", false}, {"Assets", "", true}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)
@@ -26,7 +26,7 @@ func (h *inventoryHandler) partnersList(c echo.Context) error {
 	v.Intro = "Internal partners use our assets (agencies); external partners share their assets with us."
 	v.SearchLabel, v.SearchPlaceholder = "Search partners", "Name, email or ID"
 	v.Filters = []views.Filter{{Name: "type", Label: "Partner type", Options: options(q.Type, "Any type", partnerTypes...)}}
-	v.CSVHref = r.csvHref(hd.Base, "partners")
+	v.CSVHref = exportPath(in.ID, export.Partners, canon)
 	for _, x := range p.Rows {
 		var badges []string
 		if x.IsSharedPartner {
@@ -42,5 +42,5 @@ func (h *inventoryHandler) partnersList(c echo.Context) error {
 		}})
 	}
 	v.Empty = emptyFor(hd, v, "partners", "This Business Manager has no partners.")
-	return renderList(c, "Partners · "+in.Name, v)
+	return showList(c, "Partners · "+in.Name, r, v)
 }

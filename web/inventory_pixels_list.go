@@ -3,7 +3,7 @@ package web
 import (
 	"github.com/labstack/echo/v4"
 
-	"pinaccess/internal/store"
+	"pinaccess/internal/export"
 	"pinaccess/views"
 )
 
@@ -16,12 +16,12 @@ func (h *inventoryHandler) pixelsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := parseList(c)
-	q := store.PixelQuery{ListQuery: r.lq, Status: r.get("status", values(pixelStatuses)...), AdAccountID: r.values.Get("ad_account")}
+	q, canon := pixelQuery(c.QueryParams())
 	p, err := h.store.ListPixels(c.Request().Context(), in.ID, q)
 	if err != nil {
 		return err
 	}
+	r := listAt(c, canon, q.ListQuery)
 	v := r.listView(hd, []col{{"Pixel", "name", false}, {"Status", "status", false}, {"Ad account", "ad_account", false},
 		{"Last fired", "last_fired", false}, {"Enhanced match", "", false}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)
@@ -32,7 +32,7 @@ func (h *inventoryHandler) pixelsList(c echo.Context) error {
 	if q.AdAccountID != "" {
 		v.Hidden = append(v.Hidden, views.Param{Name: "ad_account", Value: q.AdAccountID})
 	}
-	v.CSVHref = r.csvHref(hd.Base, "pixels")
+	v.CSVHref = exportPath(in.ID, export.Pixels, canon)
 	for _, x := range p.Rows {
 		fired := "Never"
 		if !x.LastFired.IsZero() {
@@ -48,5 +48,5 @@ func (h *inventoryHandler) pixelsList(c echo.Context) error {
 		}})
 	}
 	v.Empty = emptyFor(hd, v, "pixels", "None of the ad accounts has a conversion tag.")
-	return renderList(c, "Pixels · "+in.Name, v)
+	return showList(c, "Pixels · "+in.Name, r, v)
 }

@@ -18,12 +18,12 @@ func (h *inventoryHandler) syncsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := parseList(c)
-	q := store.RunQuery{ListQuery: r.lq, Status: r.get("status", values(runStatuses)...)}
+	q, canon := runQuery(c.QueryParams())
 	p, err := h.store.ListRuns(c.Request().Context(), in.ID, q)
 	if err != nil {
 		return err
 	}
+	r := listAt(c, canon, q.ListQuery)
 	v := r.listView(hd, []col{{"Sync", "started", false}, {"Status", "status", false}, {"Members", "", true},
 		{"Partners", "", true}, {"Assets", "", true}, {"Grants", "", true}, {"Changes", "changes", true}, {"Took", "", true}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)
@@ -60,5 +60,5 @@ func (h *inventoryHandler) syncsList(c echo.Context) error {
 	if v.Filtered {
 		v.Empty = noMatch(v.ClearHref, "syncs")
 	}
-	return renderList(c, "Syncs · "+in.Name, v)
+	return showList(c, "Syncs · "+in.Name, r, v)
 }
