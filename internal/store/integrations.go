@@ -261,6 +261,9 @@ func (s *Store) DeleteIntegration(ctx context.Context, id int64) error {
 		}
 		return nil
 	})
+	// The deleted runs' IDs may be given to new runs: forget what was
+	// computed from their snapshots.
+	s.cache.clear()
 	if errors.Is(err, ErrRunActive) || errors.Is(err, ErrNotFound) {
 		return err
 	}

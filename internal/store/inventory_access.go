@@ -239,11 +239,11 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 		return AccessPage{Page: q.Page, PerPage: q.PerPage}, err
 	}
 	l, sort, dir := q.sql(run)
-	known := -1
+	known := countCached
 	if !q.filtered() {
 		known = s.snapshotCount(ctx, run, "grants")
 	}
-	rows, total, err := listPage(ctx, s.r, "list access", l, q.ListQuery, known, scanAccessRow)
+	rows, total, err := listPage(ctx, s, "list access", l, q.ListQuery, known, scanAccessRow)
 	return AccessPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -119,15 +120,27 @@ func serviceOnlyCond(keys []int64) (string, []any) {
 }
 
 // serviceAccountKeys returns the snapshot keys of the members that are the
-// integration's service account (matched by username or email).
+// integration's service account (matched by username or email). Finding
+// them reads every member, so the answer is kept per snapshot and account.
 func (s *Store) serviceAccountKeys(ctx context.Context, integrationID, runID int64) ([]int64, error) {
-	return queryAll(ctx, s.r, "service account", func(r *sql.Rows) (int64, error) {
-		var k int64
-		return k, r.Scan(&k)
-	}, `SELECT m.id FROM snap_members m, integrations i
-		WHERE i.id = ? AND m.run_id = ? AND trim(i.service_account) <> ''
-			AND (lower(m.username) = lower(trim(i.service_account)) OR lower(m.email) = lower(trim(i.service_account)))`,
-		integrationID, runID)
+	var account string
+	err := s.r.QueryRowContext(ctx, `SELECT lower(trim(service_account)) FROM integrations WHERE id = ?`, integrationID).Scan(&account)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: service account: %w", err)
+	}
+	if account == "" {
+		return nil, nil
+	}
+	return cached(ctx, s.cache, cacheKey("service account", "", []any{runID, account}), func() ([]int64, error) {
+		return queryAll(ctx, s.r, "service account", func(r *sql.Rows) (int64, error) {
+			var k int64
+			return k, r.Scan(&k)
+		}, `SELECT m.id FROM snap_members m WHERE m.run_id = ?1 AND (lower(m.username) = ?2 OR lower(m.email) = ?2)`,
+			runID, account)
+	})
 }
 
 func scanAssetRow(r *sql.Rows) (AssetRow, error) {
@@ -153,11 +166,11 @@ func (s *Store) ListAssets(ctx context.Context, integrationID int64, q AssetQuer
 	if err != nil {
 		return AssetPage{}, fmt.Errorf("store: list assets: %w", err)
 	}
-	known := -1
+	known := countCached
 	if !q.filtered() {
 		known = s.snapshotCount(ctx, run, "assets")
 	}
-	rows, total, err := listPage(ctx, s.r, "list assets", l, q.ListQuery, known, scanAssetRow)
+	rows, total, err := listPage(ctx, s, "list assets", l, q.ListQuery, known, scanAssetRow)
 	return AssetPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
 }
 

@@ -83,7 +83,7 @@ func scanChangeRow(r *sql.Rows) (ChangeRow, error) {
 func (s *Store) ListChanges(ctx context.Context, integrationID int64, q ChangeQuery) (ChangePage, error) {
 	normPage(&q.ListQuery)
 	l, sort, dir := q.sql(integrationID)
-	rows, total, err := listPage(ctx, s.r, "list changes", l, q.ListQuery, -1, scanChangeRow)
+	rows, total, err := listPage(ctx, s, "list changes", l, q.ListQuery, countLive, scanChangeRow)
 	return ChangePage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
 }
 
@@ -122,6 +122,6 @@ func (s *Store) ListRuns(ctx context.Context, integrationID int64, q RunQuery) (
 	}
 	sort, dir, order := runSorts.resolve(q.Sort, q.Dir)
 	l := simpleList(runColumns, "FROM sync_runs", w, order)
-	rows, total, err := listPage(ctx, s.r, "list runs", l, q.ListQuery, -1, func(r *sql.Rows) (Run, error) { return scanRun(r) })
+	rows, total, err := listPage(ctx, s, "list runs", l, q.ListQuery, countLive, func(r *sql.Rows) (Run, error) { return scanRun(r) })
 	return RunPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
 }

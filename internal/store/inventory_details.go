@@ -136,7 +136,8 @@ func (s *Store) PartnerDetail(ctx context.Context, integrationID int64, partnerI
 		return d, err
 	}
 	d.OwnedAssets, err = queryAll(ctx, s.r, "partner's assets", scanAssetRef,
-		`SELECT ext_id, asset_type, name FROM snap_assets WHERE run_id = ? AND owner_id = ? AND owned = 0
+		`SELECT ext_id, asset_type, name FROM snap_assets INDEXED BY snap_assets_owner
+		WHERE run_id = ? AND owner_id = ? AND owned = 0
 		ORDER BY asset_type, name COLLATE NOCASE, ext_id`, run, partnerID)
 	return d, err
 }

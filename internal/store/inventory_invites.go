@@ -93,11 +93,16 @@ func (s *Store) ListInvites(ctx context.Context, integrationID int64, q InviteQu
 		return InvitePage{Page: q.Page, PerPage: q.PerPage}, err
 	}
 	l, sort, dir := q.sql(run)
-	known := -1
+	known := countCached
+	if !q.SentBefore.IsZero() {
+		// The cut-off follows the clock (pending for 30 days): each
+		// request asks something new, so there is nothing to keep.
+		known = countLive
+	}
 	if !q.filtered() {
 		known = s.snapshotCount(ctx, run, "invites")
 	}
-	rows, total, err := listPage(ctx, s.r, "list invites", l, q.ListQuery, known, scanInviteRow)
+	rows, total, err := listPage(ctx, s, "list invites", l, q.ListQuery, known, scanInviteRow)
 	return InvitePage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
 }
 

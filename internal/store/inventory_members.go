@@ -89,11 +89,11 @@ func (s *Store) ListMembers(ctx context.Context, integrationID int64, q MemberQu
 		return MemberPage{Page: q.Page, PerPage: q.PerPage}, err
 	}
 	l, sort, dir := q.sql(run)
-	known := -1
+	known := countCached
 	if !q.filtered() {
 		known = s.snapshotCount(ctx, run, "members")
 	}
-	rows, total, err := listPage(ctx, s.r, "list members", l, q.ListQuery, known, scanMemberRow)
+	rows, total, err := listPage(ctx, s, "list members", l, q.ListQuery, known, scanMemberRow)
 	return MemberPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 )
 
@@ -39,13 +40,31 @@ type Overview struct {
 // StaleInviteDays is the age after which a pending invite is a finding.
 const StaleInviteDays = 30
 
-// InventoryOverview computes the overview of the integration's current
-// snapshot; RunID is 0 when it has none.
+// InventoryOverview returns the overview of the integration's current
+// snapshot; RunID is 0 when it has none. It is computed once per snapshot
+// and service account (its findings depend on which member that is) and
+// then kept in the snapshot cache.
 func (s *Store) InventoryOverview(ctx context.Context, integrationID int64) (Overview, error) {
 	run, err := s.currentRun(ctx, integrationID)
 	if err != nil || run == 0 {
 		return Overview{}, err
 	}
+	keys, err := s.serviceAccountKeys(ctx, integrationID, run)
+	if err != nil {
+		return Overview{}, err
+	}
+	args := []any{run}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	return cached(ctx, s.cache, cacheKey("overview", "", args), func() (Overview, error) {
+		return s.overview(ctx, run, keys)
+	})
+}
+
+// overview computes the overview of a run's snapshot, given the snapshot
+// keys of the integration's service account.
+func (s *Store) overview(ctx context.Context, run int64, serviceKeys []int64) (Overview, error) {
 	o := Overview{RunID: run}
 	r, err := s.Run(ctx, run)
 	if err != nil {
@@ -88,11 +107,7 @@ func (s *Store) InventoryOverview(ctx context.Context, integrationID int64) (Ove
 	if err != nil {
 		return o, err
 	}
-	keys, err := s.serviceAccountKeys(ctx, integrationID, run)
-	if err != nil {
-		return o, err
-	}
-	cond, args := serviceOnlyCond(keys)
+	cond, args := serviceOnlyCond(serviceKeys)
 	err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM snap_assets a WHERE a.run_id = ? AND `+cond,
 		append([]any{run}, args...)...).Scan(&o.Findings.ServiceOnlyAssets)
 	return o, err
@@ -102,8 +117,23 @@ func (s *Store) InventoryOverview(ctx context.Context, integrationID int64) (Ove
 const RoleBizAdminName = "BIZ_ADMIN"
 
 // StaleInvites counts the current snapshot's pending invites sent before
-// the given time.
+// the given time, as ListInvites with Status PENDING and SentBefore would.
+// The cut-off moves with the clock, so what is kept per snapshot is the
+// sorted send times of its pending invites, and the count a search in it.
 func (s *Store) StaleInvites(ctx context.Context, integrationID int64, before time.Time) (int, error) {
-	p, err := s.ListInvites(ctx, integrationID, InviteQuery{ListQuery: ListQuery{PerPage: 1}, Status: "PENDING", SentBefore: before})
-	return p.Total, err
+	run, err := s.currentRun(ctx, integrationID)
+	if err != nil || run == 0 {
+		return 0, err
+	}
+	sent, err := cached(ctx, s.cache, cacheKey("pending invites", "", []any{run}), func() ([]int64, error) {
+		return queryAll(ctx, s.r, "pending invites", func(r *sql.Rows) (int64, error) {
+			var t int64
+			return t, r.Scan(&t)
+		}, `SELECT sent_at FROM snap_invites WHERE run_id = ? AND invite_status = 'PENDING' AND sent_at > 0 ORDER BY sent_at`, run)
+	})
+	if err != nil {
+		return 0, err
+	}
+	n, _ := slices.BinarySearch(sent, before.UnixMilli())
+	return n, nil
 }

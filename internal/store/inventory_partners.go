@@ -79,11 +79,11 @@ func (s *Store) ListPartners(ctx context.Context, integrationID int64, q Partner
 		return PartnerPage{Page: q.Page, PerPage: q.PerPage}, err
 	}
 	l, sort, dir := q.sql(run)
-	known := -1
+	known := countCached
 	if !q.filtered() {
 		known = s.snapshotCount(ctx, run, "partners")
 	}
-	rows, total, err := listPage(ctx, s.r, "list partners", l, q.ListQuery, known, scanPartnerRow)
+	rows, total, err := listPage(ctx, s, "list partners", l, q.ListQuery, known, scanPartnerRow)
 	return PartnerPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -153,24 +154,63 @@ func normPage(q *ListQuery) {
 	}
 }
 
-// listPage runs a list query for one page and counts its rows. knownTotal,
-// when not negative, is the total already known (an unfiltered list of a
-// snapshot, whose counts the run recorded) and saves the count.
-func listPage[T any](ctx context.Context, db *sql.DB, what string, l listSQL, q ListQuery, knownTotal int,
+// How listPage learns a list's total: known already (a count the run
+// recorded), counted on every call, or counted once per snapshot and kept
+// in the store's snapshot cache (the rows of a finished snapshot never
+// change, so neither does how many of them a filter matches).
+const (
+	countLive   = -1
+	countCached = -2
+)
+
+// listPage runs a list query for one page and counts its rows. total is the
+// total when it is already known (not negative), or countLive or
+// countCached.
+func listPage[T any](ctx context.Context, s *Store, what string, l listSQL, q ListQuery, total int,
 	scan func(*sql.Rows) (T, error)) ([]T, int, error) {
 	normPage(&q)
 	args := append(append([]any{}, l.args...), q.PerPage, (q.Page-1)*q.PerPage)
-	rows, err := queryAll(ctx, db, what, scan, l.query+" LIMIT ? OFFSET ?", args...)
+	rows, err := queryAll(ctx, s.r, what, scan, l.query+" LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	total := knownTotal
-	if total < 0 {
-		if err := db.QueryRowContext(ctx, l.count, l.countArgs...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("store: count %s: %w", what, err)
+	count := func() (int, error) {
+		var n int
+		if err := s.r.QueryRowContext(ctx, l.count, l.countArgs...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("store: count %s: %w", what, err)
 		}
+		return n, nil
+	}
+	switch total {
+	case countLive:
+		total, err = count()
+	case countCached:
+		total, err = cached(ctx, s.cache, cacheKey("count", l.count, l.countArgs), count)
+	}
+	if err != nil {
+		return nil, 0, err
 	}
 	return rows, total, nil
+}
+
+// cacheKey names a cached result by what computed it: a kind of result, a
+// query and its parameters (which include the run), each written so that
+// different parameters never give the same key.
+func cacheKey(kind, query string, args []any) string {
+	var b strings.Builder
+	b.WriteString(kind)
+	b.WriteByte(0)
+	b.WriteString(query)
+	for _, a := range args {
+		b.WriteByte(0)
+		switch v := a.(type) {
+		case string:
+			b.WriteString(strconv.Quote(v))
+		default:
+			fmt.Fprintf(&b, "%T:%v", v, v)
+		}
+	}
+	return b.String()
 }
 
 // eachRow streams every row of a list query to fn, in the list's order. It

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 )
 
 // RoleQuery selects and orders the catalogue of business roles and asset
@@ -79,11 +80,16 @@ func (s *Store) ListRoles(ctx context.Context, integrationID int64, q RoleQuery)
 		return RolePage{}, err
 	}
 	l, sort, dir := q.sql(run)
-	var rows []RoleRow
-	err = eachRow(ctx, s.r, "list roles", l, scanRoleRow, func(r RoleRow) error {
-		rows = append(rows, r)
-		return nil
+	// Counting holders reads every grant: once per snapshot and query.
+	rows, err := cached(ctx, s.cache, cacheKey("roles", l.query, l.args), func() ([]RoleRow, error) {
+		var rows []RoleRow
+		err := eachRow(ctx, s.r, "list roles", l, scanRoleRow, func(r RoleRow) error {
+			rows = append(rows, r)
+			return nil
+		})
+		return rows, err
 	})
+	rows = slices.Clone(rows) // the cached slice stays as it is
 	return RolePage{Rows: rows, Total: len(rows), Page: 1, PerPage: len(rows), Sort: sort, Dir: dir}, err
 }
 

@@ -742,3 +742,65 @@ func TestListChangesOverRunRanges(t *testing.T) {
 		t.Errorf("the removed member is still listed: %+v %v", now.Rows, err)
 	}
 }
+
+// Counts and the overview are kept per snapshot run. Deleting an integration
+// frees its run IDs for new runs; what was kept must not outlive them.
+func TestKeptCountsDoNotOutliveADeletedIntegration(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "pinaccess.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	first, err := sandbox.Generate("small", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := sandbox.Generate("medium", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admins := func(d *sandbox.Dataset) int {
+		n := 0
+		for _, u := range members(d) {
+			if slices.Contains(u.BusinessRoles, "BIZ_ADMIN") {
+				n++
+			}
+		}
+		return n
+	}
+	id1, run1, err := inventorytest.Import(ctx, st, first, inventorytest.Integration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := store.MemberQuery{Role: "BIZ_ADMIN"}
+	for range 2 { // the second answer comes from what was kept
+		p, err := st.ListMembers(ctx, id1, q)
+		if err != nil || p.Total != admins(first) {
+			t.Fatalf("first integration: %d admins (%v), want %d", p.Total, err, admins(first))
+		}
+	}
+	o1, err := st.InventoryOverview(ctx, id1)
+	if err != nil || o1.Counts.Members != int64(len(members(first))) {
+		t.Fatalf("first overview: %d members (%v)", o1.Counts.Members, err)
+	}
+	if err := st.DeleteIntegration(ctx, id1); err != nil {
+		t.Fatal(err)
+	}
+	id2, run2, err := inventorytest.Import(ctx, st, second, inventorytest.Integration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run2.ID != run1.ID {
+		t.Logf("the new run has ID %d, the deleted one had %d", run2.ID, run1.ID)
+	}
+	p, err := st.ListMembers(ctx, id2, q)
+	if err != nil || p.Total != admins(second) {
+		t.Fatalf("second integration: %d admins (%v), want %d", p.Total, err, admins(second))
+	}
+	o2, err := st.InventoryOverview(ctx, id2)
+	if err != nil || o2.Counts.Members != int64(len(members(second))) || o2.RunID != run2.ID {
+		t.Fatalf("second overview: run %d, %d members (%v); want run %d, %d members",
+			o2.RunID, o2.Counts.Members, err, run2.ID, len(members(second)))
+	}
+}

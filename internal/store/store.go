@@ -33,6 +33,8 @@ type Store struct {
 	w    *sql.DB
 	r    *sql.DB
 	now  func() time.Time
+	// cache keeps what is computed from finished snapshots.
+	cache *snapshotCache
 }
 
 // Open opens (creating if needed) the database at path, checks that it is an
@@ -59,7 +61,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	s := &Store{path: path, w: w, r: r, now: time.Now}
+	s := &Store{path: path, w: w, r: r, now: time.Now, cache: newSnapshotCache(snapshotCacheSize)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

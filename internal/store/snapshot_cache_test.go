@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+func TestSnapshotCacheComputesOnceForConcurrentCallers(t *testing.T) {
+	c := newSnapshotCache(10)
+	release := make(chan struct{})
+	var calls atomic.Int32
+	var wg sync.WaitGroup
+	results := make([]int, 8)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := cached(context.Background(), c, "k", func() (int, error) {
+				calls.Add(1)
+				<-release
+				return 42, nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = v
+		}()
+	}
+	// Let every goroutine reach the cache before the computation ends:
+	// whoever came first computes, the others wait for it.
+	for c.len() == 0 {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	for i, v := range results {
+		if v != 42 {
+			t.Errorf("caller %d got %d, want 42", i, v)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("computed %d times, want once", n)
+	}
+	// Once done, the value is served without computing.
+	v, _ := cached(context.Background(), c, "k", func() (int, error) {
+		t.Fatal("computed a kept value again")
+		return 0, nil
+	})
+	if v != 42 {
+		t.Fatalf("got %d", v)
+	}
+}
+
+func TestSnapshotCacheDoesNotKeepFailures(t *testing.T) {
+	c := newSnapshotCache(10)
+	boom := errors.New("boom")
+	if _, err := cached(context.Background(), c, "k", func() (int, error) { return 0, boom }); !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	v, err := cached(context.Background(), c, "k", func() (int, error) { return 7, nil })
+	if err != nil || v != 7 {
+		t.Fatalf("after a failure: %d, %v; want a new computation", v, err)
+	}
+}
+
+func TestSnapshotCacheForgetsTheLeastRecentlyUsed(t *testing.T) {
+	c := newSnapshotCache(3)
+	computed := map[string]int{}
+	get := func(k string) {
+		cached(context.Background(), c, k, func() (string, error) {
+			computed[k]++
+			return k, nil
+		})
+	}
+	get("a")
+	get("b")
+	get("c")
+	get("a") // a is now the most recent; b the least
+	get("d") // evicts b
+	if c.len() != 3 {
+		t.Fatalf("%d entries, want 3", c.len())
+	}
+	get("a")
+	get("c")
+	get("d")
+	get("b")
+	want := map[string]int{"a": 1, "b": 2, "c": 1, "d": 1}
+	if fmt.Sprint(computed) != fmt.Sprint(want) {
+		t.Fatalf("computations %v, want %v", computed, want)
+	}
+	c.clear()
+	get("a")
+	if computed["a"] != 2 || c.len() != 1 {
+		t.Fatalf("after clear: computations %v, %d entries", computed, c.len())
+	}
+}
+
+func TestCacheKeysTellParametersApart(t *testing.T) {
+	pairs := [][2][]any{
+		{{"a b"}, {"a", "b"}},
+		{{int64(1)}, {"1"}},
+		{{"x\x00y"}, {"x", "y"}},
+		{{int64(1), int64(23)}, {int64(12), int64(3)}},
+	}
+	for _, p := range pairs {
+		if cacheKey("count", "q", p[0]) == cacheKey("count", "q", p[1]) {
+			t.Errorf("%#v and %#v give the same key", p[0], p[1])
+		}
+	}
+	if cacheKey("count", "q", []any{"a"}) != cacheKey("count", "q", []any{"a"}) {
+		t.Error("the same query gives different keys")
+	}
+}
