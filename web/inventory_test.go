@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -272,4 +273,197 @@ func TestListsBeforeAnyImportSayWhatToDo(t *testing.T) {
 	if got := res.TestID("data-age").Text(); got != "Nothing imported yet" {
 		t.Errorf("data age %q", got)
 	}
+}
+
+// resync syncs the integration a second time with three members and an
+// asset gone and a grant's permissions changed, so the changes list has
+// rows.
+func resync(t *testing.T, srv *webtest.Server, id int64, d *sandbox.Dataset) {
+	t.Helper()
+	next := d.Clone()
+	removed := 0
+	for _, u := range d.Users {
+		if u.IsMember() && u.Username != sandbox.AdminUsername && removed < 3 {
+			next.RemoveUser(u.ID)
+			removed++
+		}
+	}
+	next.RemoveAsset(d.Assets[len(d.Assets)-1].ID)
+	next.Grants[0].Permissions = []string{"ANALYST", "FINANCE_MANAGER"}
+	if _, err := inventorytest.Sync(context.Background(), srv.Store, id, next); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// htmxGet requests path as htmx does when the filter form, a sort header or
+// a page link re-renders a list's results.
+func htmxGet(t *testing.T, c *webtest.Client, path string) *webtest.Response {
+	t.Helper()
+	req := c.NewRequest(t, http.MethodGet, path, nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Target", "list-results")
+	res := c.Do(t, req)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d", path, res.StatusCode)
+	}
+	return res
+}
+
+// rowsText is the text of a list's rows, one string per row.
+func rowsText(res *webtest.Response) []string {
+	var rows []string
+	res.Find(`[data-testid="list-results"] tbody tr`).Each(func(_ int, s *goquery.Selection) {
+		rows = append(rows, strings.Join(strings.Fields(s.Text()), " "))
+	})
+	return rows
+}
+
+// sortedBy is the list's sorted column and direction.
+func sortedBy(res *webtest.Response) string {
+	th := res.Find(`th[aria-sort]`)
+	return strings.Join(strings.Fields(th.Text()), " ") + " " + th.AttrOr("aria-sort", "")
+}
+
+func TestHTMXPushesTheListsCanonicalURL(t *testing.T) {
+	_, c, id, _ := inventoryServer(t)
+	base := "/integrations/" + strconv.FormatInt(id, 10)
+	// The form as htmx submits it: every field, empty or default ones too,
+	// plus a parameter no list knows.
+	messy := base + "/members?q=+sandbox+&role=biz_admin&system_user=&sort=username&dir=asc&page=1&per_page=50&foo=bar"
+	res := htmxGet(t, c, messy)
+	want := base + "/members?q=sandbox&role=BIZ_ADMIN"
+	if got := res.Header.Get("HX-Push-Url"); got != want {
+		t.Fatalf("HX-Push-Url %q, want %q", got, want)
+	}
+	if got := res.TestID("download-csv").AttrOr("href", ""); got != base+"/export/members.csv?q=sandbox&role=BIZ_ADMIN" {
+		t.Errorf("the CSV link %q does not carry the canonical filters", got)
+	}
+	// A bookmark of the pushed URL shows the same page.
+	full := c.Get(t, want)
+	if full.StatusCode != http.StatusOK {
+		t.Fatalf("the pushed URL: status %d", full.StatusCode)
+	}
+	if got, want := rowsText(full), rowsText(res); len(want) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the pushed URL shows %d rows %q, the request that pushed it %d %q", len(got), got, len(want), want)
+	}
+	if got := full.Find(`select[name="role"] option[selected]`).AttrOr("value", ""); got != "BIZ_ADMIN" || full.TestID("filter-q").AttrOr("value", "") != "sandbox" {
+		t.Errorf("the pushed URL's form shows role %q, search %q", got, full.TestID("filter-q").AttrOr("value", ""))
+	}
+	if got := full.Header.Get("HX-Push-Url"); got != "" {
+		t.Errorf("a full page load is told to push %q", got)
+	}
+}
+
+// formFields is what a browser submits for the filter form as rendered.
+func formFields(res *webtest.Response) url.Values {
+	v := url.Values{}
+	res.Find(`[data-testid="list-filters"] input[name]`).Each(func(_ int, s *goquery.Selection) {
+		v.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
+	})
+	res.Find(`[data-testid="list-filters"] select[name]`).Each(func(_ int, s *goquery.Selection) {
+		opt := s.Find("option[selected]")
+		if opt.Length() == 0 {
+			opt = s.Find("option").First()
+		}
+		v.Add(s.AttrOr("name", ""), opt.AttrOr("value", ""))
+	})
+	return v
+}
+
+func TestEveryListFormPushesOnlyTheFieldsThatChangeIt(t *testing.T) {
+	srv, c, id, d := inventoryServer(t)
+	resync(t, srv, id, d)
+	base := "/integrations/" + strconv.FormatInt(id, 10)
+	for _, list := range []string{"/members", "/partners", "/assets", "/access", "/pixels", "/invites", "/changes", "/syncs"} {
+		t.Run(list, func(t *testing.T) {
+			path := base + list
+			fields := formFields(c.Get(t, path))
+			if len(fields) == 0 {
+				t.Fatal("the filter form has no fields")
+			}
+			if got := htmxGet(t, c, path+"?"+fields.Encode()).Header.Get("HX-Push-Url"); got != path {
+				t.Errorf("the untouched form (%s) pushes %q, want %q", fields.Encode(), got, path)
+			}
+			chosen := 0
+			c.Get(t, path).Find(`[data-testid="list-filters"] select[name] option`).Each(func(_ int, o *goquery.Selection) {
+				name, value := o.Parent().AttrOr("name", ""), o.AttrOr("value", "")
+				if value == "" || value == fields.Get(name) {
+					return
+				}
+				chosen++
+				f := url.Values{}
+				for k, vs := range fields {
+					f[k] = vs
+				}
+				f.Set(name, value)
+				want := path + "?" + url.Values{name: {value}}.Encode()
+				if got := htmxGet(t, c, path+"?"+f.Encode()).Header.Get("HX-Push-Url"); got != want {
+					t.Errorf("choosing %s=%s pushes %q, want %q", name, value, got, want)
+				}
+			})
+			if chosen == 0 {
+				t.Error("no filter has a value to choose")
+			}
+		})
+	}
+}
+
+func TestSortAndPageLinksPushURLsThatReloadTheSamePage(t *testing.T) {
+	srv, c, id, d := inventoryServer(t)
+	resync(t, srv, id, d)
+	base := "/integrations/" + strconv.FormatInt(id, 10)
+	check := func(t *testing.T, href string) *webtest.Response {
+		t.Helper()
+		res := htmxGet(t, c, href)
+		push := res.Header.Get("HX-Push-Url")
+		u, err := url.Parse(push)
+		if err != nil || push == "" {
+			t.Fatalf("%s pushes %q", href, push)
+		}
+		for k, vs := range u.Query() {
+			if len(vs) != 1 || vs[0] == "" || k == "per_page" && vs[0] == "50" || k == "page" && vs[0] == "1" {
+				t.Errorf("%s pushes %q: %s=%q is empty or the default", href, push, k, vs)
+			}
+		}
+		reload := c.Get(t, push)
+		if got, want := sortedBy(reload), sortedBy(res); got != want {
+			t.Errorf("%s is sorted by %q, its pushed URL %s by %q", href, want, push, got)
+		}
+		if got, want := rowsText(reload), rowsText(res); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s and its pushed URL %s show different rows", href, push)
+		}
+		return res
+	}
+	for _, list := range []string{"/members", "/partners", "/assets", "/access", "/pixels", "/invites", "/changes", "/syncs"} {
+		t.Run(list, func(t *testing.T) {
+			// Every column header sorts by its column, both ways.
+			page := c.Get(t, base+list+"?q=")
+			links := page.Find(`a[data-testid^="sort-"]`)
+			if links.Length() == 0 {
+				t.Fatal("no sortable column")
+			}
+			links.Each(func(_ int, a *goquery.Selection) {
+				label := strings.TrimPrefix(a.AttrOr("data-testid", ""), "sort-")
+				res := check(t, a.AttrOr("href", ""))
+				if got := sortedBy(res); !strings.HasPrefix(got, label) {
+					t.Errorf("the %s header sorts by %q", label, got)
+				}
+				again := res.Find(`a[data-testid="sort-`+label+`"]`).AttrOr("href", "")
+				if got := sortedBy(check(t, again)); !strings.HasPrefix(got, label) || got == sortedBy(res) {
+					t.Errorf("the %s header, clicked twice, sorts by %q (after %q)", label, got, sortedBy(res))
+				}
+			})
+		})
+	}
+	t.Run("pages", func(t *testing.T) {
+		first := htmxGet(t, c, base+"/access?per_page=25&page=&q=")
+		next := first.TestID("page-next").AttrOr("href", "")
+		res := check(t, next)
+		if got := res.Header.Get("HX-Push-Url"); got != base+"/access?page=2&per_page=25" {
+			t.Errorf("the next page pushes %q", got)
+		}
+		if prev := res.TestID("page-prev").AttrOr("href", ""); check(t, prev).Header.Get("HX-Push-Url") != base+"/access?per_page=25" {
+			t.Errorf("the previous page (%s) does not push the first page's URL", prev)
+		}
+	})
 }
