@@ -10,9 +10,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"pinaccess/internal/export"
 	"pinaccess/internal/inventorytest"
@@ -224,5 +229,148 @@ func TestExportStreamsCompressedAndStopsWhenTheClientLeaves(t *testing.T) {
 	e0 := page.Rows[0]
 	if e0.Kind != export.Access || e0.Outcome != store.AuditCancelled || e0.Rows >= int64(all.Total) {
 		t.Fatalf("export after the client left: %+v (the list has %d rows); want cancelled part-way", e0, all.Total)
+	}
+}
+
+// TestExportHoldsTheRowsItsListPageShows follows each list page's
+// "Download CSV" link for a filtered, sorted list: the file holds the
+// rows of every page of the list, in the page's order, and the audit log
+// records the filters the link carries.
+func TestExportHoldsTheRowsItsListPageShows(t *testing.T) {
+	clock := webtest.NewClock(time.Date(2026, 11, 26, 23, 5, 9, 0, time.UTC))
+	srv, c, id := exportServer(t, "small", clock)
+	d, err := sandbox.Generate("small", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resync(t, srv, id, d)
+	base := fmt.Sprintf("/integrations/%d", id)
+	lastCell := func(s *goquery.Selection) string { return strings.TrimSpace(s.Find("td").Last().Text()) }
+	lastSegment := func(s *goquery.Selection) string {
+		h := s.AttrOr("href", "")
+		return h[strings.LastIndex(h, "/")+1:]
+	}
+	for _, tc := range []struct {
+		kind, query string
+		pageKey     func(row *goquery.Selection) string
+		csvKey      []string // the CSV columns that make the same key
+	}{
+		{export.Members, "q=&role=EMPLOYEE&system_user=&sort=email&dir=desc&per_page=25", lastCell, []string{"id"}},
+		{export.Partners, "q=&type=INTERNAL&sort=created&dir=desc", lastCell, []string{"id"}},
+		{export.Assets, "q=&type=AD_ACCOUNT&owner=ours&admin=&sort=name&dir=desc&per_page=25", lastCell, []string{"id"}},
+		{export.Access, "q=&permission=&principal_type=member&sort=asset&dir=desc&per_page=25&page=2", func(s *goquery.Selection) string {
+			return lastSegment(s.Find(`[data-testid="access-who"] a`)) + "|" + lastSegment(s.Find(`[data-testid="access-asset"] a`))
+		}, []string{"principal_id", "asset_id"}},
+		{export.Roles, "q=&kind=permission&sort=holders&dir=desc", func(s *goquery.Selection) string {
+			return strings.TrimSpace(s.Find(`[data-testid="role-name"] div`).Text())
+		}, []string{"name"}},
+		{export.Pixels, "q=&status=&sort=last_fired&dir=desc&per_page=25", lastCell, []string{"id"}},
+		{export.Invites, "q=&type=&status=&older_than=&sort=email", lastCell, []string{"id"}},
+		{export.Changes, "q=&from=&to=&kind=&subject_type=&sort=subject&dir=asc&per_page=25", func(s *goquery.Selection) string {
+			run := strings.TrimPrefix(strings.TrimSpace(s.Find("td a").First().Text()), "#")
+			return run + "|" + strings.TrimSpace(s.Find(`[data-testid="change-subject"] div`).Text())
+		}, []string{"run_id", "subject_id"}},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			// Every page of the list, from the one asked for to the last
+			// and back to the first.
+			first := c.Get(t, base+"/"+tc.kind+"?"+tc.query)
+			if first.StatusCode != http.StatusOK {
+				t.Fatalf("list: status %d", first.StatusCode)
+			}
+			href := first.TestID("download-csv").AttrOr("href", "")
+			for res := first; ; {
+				prev := res.TestID("page-prev").AttrOr("href", "")
+				if prev == "" {
+					first = res
+					break
+				}
+				res = c.Get(t, prev)
+			}
+			var shown []string
+			for res := first; ; {
+				res.Find(`[data-testid="list-results"] tbody tr`).Each(func(_ int, s *goquery.Selection) {
+					shown = append(shown, tc.pageKey(s))
+				})
+				next := res.TestID("page-next").AttrOr("href", "")
+				if next == "" {
+					break
+				}
+				res = c.Get(t, next)
+			}
+			total, _ := strconv.Atoi(first.TestID("result-count").AttrOr("data-total", ""))
+			if len(shown) == 0 || len(shown) != total {
+				t.Fatalf("the list's pages show %d rows of a count of %d", len(shown), total)
+			}
+
+			u, err := url.Parse(href)
+			if err != nil || u.Path != base+"/export/"+tc.kind+".csv" {
+				t.Fatalf("the CSV link %q", href)
+			}
+			for k, vs := range u.Query() {
+				if vs[0] == "" || k == "page" || k == "per_page" {
+					t.Errorf("the CSV link %q carries %s=%q", href, k, vs[0])
+				}
+			}
+			res := c.Get(t, href)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("download: status %d", res.StatusCode)
+			}
+			recs, err := csv.NewReader(strings.NewReader(res.Body)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cols []int
+			for _, name := range tc.csvKey {
+				i := slices.Index(recs[0], name)
+				if i < 0 {
+					t.Fatalf("no column %s in %v", name, recs[0])
+				}
+				cols = append(cols, i)
+			}
+			var exported []string
+			for _, r := range recs[1:] {
+				var key []string
+				for _, i := range cols {
+					key = append(key, r[i])
+				}
+				exported = append(exported, strings.Join(key, "|"))
+			}
+			if !slices.Equal(exported, shown) {
+				t.Errorf("the download holds %d rows, the list's pages %d; first rows %q and %q",
+					len(exported), len(shown), exported[:min(3, len(exported))], shown[:min(3, len(shown))])
+			}
+			log, err := srv.Store.AuditEntries(context.Background(), store.AuditQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := log.Rows[0]; e.Kind != tc.kind || e.Filters != u.RawQuery || e.Rows != int64(len(shown)) {
+				t.Errorf("audit entry %s %q %d rows; want %s %q %d rows", e.Kind, e.Filters, e.Rows, tc.kind, u.RawQuery, len(shown))
+			}
+		})
+	}
+}
+
+func TestExportRecordsOnlyTheFiltersItApplied(t *testing.T) {
+	clock := webtest.NewClock(time.Date(2026, 11, 26, 23, 5, 9, 0, time.UTC))
+	srv, c, id := exportServer(t, "small", clock)
+	ctx := context.Background()
+	res := c.Get(t, fmt.Sprintf("/integrations/%d/export/members.csv?q=+&role=OWNER&system_user=yes&sort=username&dir=asc&foo=1&_csrf=x&page=2", id))
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("download: status %d", res.StatusCode)
+	}
+	var want bytes.Buffer
+	if _, err := export.Write(ctx, &want, srv.Store, export.Members, id, store.MemberQuery{SystemUser: "yes"}); err != nil {
+		t.Fatal(err)
+	}
+	if res.Body != want.String() {
+		t.Errorf("the download differs from the export of system users in the default order:\n%s\nwant\n%s", res.Body, want.String())
+	}
+	log, err := srv.Store.AuditEntries(ctx, store.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := log.Rows[0].Filters; got != "system_user=yes" {
+		t.Errorf("the audit log records the filters %q, want only the one applied: system_user=yes", got)
 	}
 }
