@@ -52,10 +52,14 @@ func TestBrowserInventory(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.SendKeys(tid("filter-q"), "sandbox-emp")); err != nil {
 		t.Fatal(err)
 	}
-	loc, err := chromedp.Run(ctx, chromedp.Poll[string](`location.href.includes("q=sandbox-emp") &&
+	// The URL pushed is the search alone: none of the form's empty or
+	// default fields.
+	searched := base + "/members?q=sandbox-emp"
+	loc, err := chromedp.Run(ctx, chromedp.Poll[string](`location.href === `+strconv.Quote(searched)+` &&
 		document.querySelector('[data-testid="result-count"]').dataset.total === "1" ? location.href : false`))
 	if err != nil {
-		t.Fatalf("the search did not narrow the list to one member with the URL following: %v", err)
+		now, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("the search did not narrow the list to one member with the URL %s following (the URL is %s): %v", searched, now, err)
 	}
 	if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__samePage === true`)); err != nil || !same {
 		t.Fatalf("the search reloaded the page (%v)", err)
@@ -82,17 +86,25 @@ func TestBrowserInventory(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Wait until htmx has swapped the results in and wired their links.
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`location.href.includes("role=BIZ_ADMIN") &&
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`location.href === `+strconv.Quote(base+"/members?role=BIZ_ADMIN")+` &&
 		!document.querySelector(".htmx-request, .htmx-settling, .htmx-swapping") &&
 		!!document.querySelector('[data-testid="sort-Email"]')["htmx-internal-data"]`)); err != nil {
-		t.Fatalf("choosing a role did not update the URL: %v", err)
+		now, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("choosing a role did not make the URL the role alone (it is %s): %v", now, err)
 	}
 	if err := chromedp.Do(ctx, chromedp.Click(tid("sort-Email"))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`location.href.includes("sort=email") && location.href.includes("role=BIZ_ADMIN")
+	// Ascending is the default direction: the URL leaves it out.
+	sorted := base + "/members?role=BIZ_ADMIN&sort=email"
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`location.href === `+strconv.Quote(sorted)+`
 		&& document.querySelector('th[aria-sort]').textContent.includes("Email")`)); err != nil {
-		t.Fatalf("sorting by email did not keep the filter in the URL: %v", err)
+		now, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("sorting by email did not make the URL %s (it is %s): %v", sorted, now, err)
+	}
+	csvHref, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="download-csv"]').href`))
+	if err != nil || csvHref != base+"/export/members.csv?role=BIZ_ADMIN&sort=email" {
+		t.Errorf("the Download CSV link is %q (%v); want the list's filter and sort, nothing else", csvHref, err)
 	}
 	browsertest.Screenshot(t, ctx, "inventory-members")
 	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(tid("members-table"))); err != nil {
