@@ -58,6 +58,7 @@ type queryReader struct {
 	canon url.Values
 }
 
+// readQuery starts reading the query string v.
 func readQuery(v url.Values) *queryReader { return &queryReader{in: v, canon: url.Values{}} }
 
 // value is a parameter's first value, trimmed.
