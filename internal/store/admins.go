@@ -91,7 +91,7 @@ func insertAdmin(ctx context.Context, tx *sql.Tx, email, passwordHash string, no
 // AdminByEmail returns the admin with email (compared without case), or
 // ErrNotFound.
 func (s *Store) AdminByEmail(ctx context.Context, email string) (Admin, error) {
-	a, err := scanAdmin(s.r.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM admins WHERE email = ?`, email))
+	a, err := scanAdmin(s.read.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM admins WHERE email = ?`, email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Admin{}, ErrNotFound
 	}
@@ -104,7 +104,7 @@ func (s *Store) AdminByEmail(ctx context.Context, email string) (Admin, error) {
 // CountAdmins returns how many admins exist.
 func (s *Store) CountAdmins(ctx context.Context) (int, error) {
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM admins`).Scan(&n); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM admins`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count admins: %w", err)
 	}
 	return n, nil
@@ -141,7 +141,7 @@ func (s *Store) ReplaceSetupToken(ctx context.Context, tokenHash string, expires
 // setup token, ErrSetupTokenInvalid otherwise.
 func (s *Store) CheckSetupToken(ctx context.Context, tokenHash string) error {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
 		tokenHash, s.now().UnixMilli()).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("store: check setup token: %w", err)
@@ -202,7 +202,7 @@ func (s *Store) CreateSession(ctx context.Context, idHash string, adminID int64)
 func (s *Store) Session(ctx context.Context, idHash string) (AdminSession, error) {
 	var as AdminSession
 	var created, seen int64
-	err := s.r.QueryRowContext(ctx, `
+	err := s.read.QueryRowContext(ctx, `
 		SELECT s.admin_id, a.email, s.created_at, s.last_seen_at
 		FROM admin_sessions s JOIN admins a ON a.id = s.admin_id
 		WHERE s.id_hash = ?`, idHash).Scan(&as.AdminID, &as.Email, &created, &seen)

@@ -116,14 +116,14 @@ func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) (AuditPage, erro
 	// integration_id = 0 never matches (it is NULL or positive), so the
 	// condition reads "this integration, or all when 0".
 	const where = ` WHERE (? = 0 OR integration_id = ?)`
-	rows, err := queryAll(ctx, s.r, "audit log", scanAudit,
+	rows, err := queryAll(ctx, s.read, "audit log", scanAudit,
 		`SELECT `+auditColumns+` FROM audit_log`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
 		q.IntegrationID, q.IntegrationID, q.PerPage, (q.Page-1)*q.PerPage)
 	if err != nil {
 		return AuditPage{}, err
 	}
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM audit_log`+where, q.IntegrationID, q.IntegrationID).Scan(&total); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM audit_log`+where, q.IntegrationID, q.IntegrationID).Scan(&total); err != nil {
 		return AuditPage{}, fmt.Errorf("store: count audit log: %w", err)
 	}
 	return AuditPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage}, nil
@@ -131,7 +131,7 @@ func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) (AuditPage, erro
 
 // AuditEntry returns one entry of the audit log, or ErrNotFound.
 func (s *Store) AuditEntry(ctx context.Context, id int64) (AuditEntry, error) {
-	es, err := queryAll(ctx, s.r, "audit entry", scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE id = ?`, id)
+	es, err := queryAll(ctx, s.read, "audit entry", scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE id = ?`, id)
 	if err != nil {
 		return AuditEntry{}, err
 	}

@@ -157,7 +157,7 @@ var errBaseMoved = errors.New("store: the current snapshot moved")
 func (s *Store) withGrantDiff(ctx context.Context, runID int64, fn func(tx *sql.Tx, grants grantDiff) error) error {
 	for attempt := 0; ; attempt++ {
 		var base sql.NullInt64
-		err := s.r.QueryRowContext(ctx, `SELECT i.current_run_id FROM sync_runs r JOIN integrations i ON i.id = r.integration_id
+		err := s.read.QueryRowContext(ctx, `SELECT i.current_run_id FROM sync_runs r JOIN integrations i ON i.id = r.integration_id
 			WHERE r.id = ?`, runID).Scan(&base)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
@@ -404,7 +404,7 @@ func (s *Store) DiscardRun(ctx context.Context, runID int64) (Run, error) {
 // beyond its retention setting (the newest N are kept, the current one
 // always). The run records stay, marked as having no snapshot.
 func (s *Store) PruneSnapshots(ctx context.Context, integrationID int64) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT r.id FROM sync_runs r JOIN integrations i ON i.id = r.integration_id
+	rows, err := s.read.QueryContext(ctx, `SELECT r.id FROM sync_runs r JOIN integrations i ON i.id = r.integration_id
 		WHERE r.integration_id = ? AND r.status = 'succeeded' AND r.has_snapshot = 1
 			AND r.id IS NOT coalesce(i.current_run_id, 0)
 		ORDER BY r.id DESC LIMIT -1 OFFSET (SELECT max(retention_runs - 1, 0) FROM integrations WHERE id = ?)`,
@@ -435,7 +435,7 @@ func (s *Store) PruneSnapshots(ctx context.Context, integrationID int64) error {
 
 // Changes lists the changes a run recorded, in a stable order.
 func (s *Store) Changes(ctx context.Context, runID int64) ([]Change, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, run_id, kind, subject_type, subject_id, subject_name,
+	rows, err := s.read.QueryContext(ctx, `SELECT id, run_id, kind, subject_type, subject_id, subject_name,
 		asset_id, asset_name, asset_type, before, after FROM changes WHERE run_id = ? ORDER BY id`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("store: changes: %w", err)

@@ -34,7 +34,7 @@ func (s *Store) diffGrants(ctx context.Context, run, base int64) (grantDiff, err
 		return d, nil
 	}
 	open := func(id int64) (*sql.Rows, error) {
-		return s.r.QueryContext(ctx, `SELECT grantee_id, asset_id, permission_id FROM snap_grants
+		return s.read.QueryContext(ctx, `SELECT grantee_id, asset_id, permission_id FROM snap_grants
 			WHERE run_id = ? ORDER BY grantee_id, asset_id, permission_id`, id)
 	}
 	newRows, err := open(run)

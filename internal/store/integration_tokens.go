@@ -56,7 +56,7 @@ func scanSyncTarget(sc interface{ Scan(...any) error }) (SyncTarget, error) {
 
 // SyncTarget returns what a sync of the integration needs, or ErrNotFound.
 func (s *Store) SyncTarget(ctx context.Context, integrationID int64) (SyncTarget, error) {
-	t, err := scanSyncTarget(s.r.QueryRowContext(ctx, `SELECT `+syncTargetColumns+` FROM integrations WHERE id = ?`, integrationID))
+	t, err := scanSyncTarget(s.read.QueryRowContext(ctx, `SELECT `+syncTargetColumns+` FROM integrations WHERE id = ?`, integrationID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return SyncTarget{}, ErrNotFound
 	}
@@ -77,7 +77,7 @@ type ScheduledTarget struct {
 // ScheduledTargets lists the connected integrations whose sync interval is
 // not off, with the start of their latest run.
 func (s *Store) ScheduledTargets(ctx context.Context) ([]ScheduledTarget, error) {
-	return queryAll(ctx, s.r, "scheduled integrations", func(r *sql.Rows) (ScheduledTarget, error) {
+	return queryAll(ctx, s.read, "scheduled integrations", func(r *sql.Rows) (ScheduledTarget, error) {
 		var t ScheduledTarget
 		var last int64
 		err := r.Scan(&t.ID, &t.SyncInterval, &last)

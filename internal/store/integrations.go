@@ -130,7 +130,7 @@ func (s *Store) updateUnconnected(ctx context.Context, id int64, what, q string,
 
 // Integration returns one integration, or ErrNotFound.
 func (s *Store) Integration(ctx context.Context, id int64) (Integration, error) {
-	in, err := scanIntegration(s.r.QueryRowContext(ctx, `SELECT `+integrationColumns+integrationFrom+` WHERE i.id = ?`, id))
+	in, err := scanIntegration(s.read.QueryRowContext(ctx, `SELECT `+integrationColumns+integrationFrom+` WHERE i.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Integration{}, ErrNotFound
 	}
@@ -142,7 +142,7 @@ func (s *Store) Integration(ctx context.Context, id int64) (Integration, error) 
 
 // Integrations lists every integration, by name.
 func (s *Store) Integrations(ctx context.Context) ([]Integration, error) {
-	return queryAll(ctx, s.r, "list integrations", func(r *sql.Rows) (Integration, error) { return scanIntegration(r) },
+	return queryAll(ctx, s.read, "list integrations", func(r *sql.Rows) (Integration, error) { return scanIntegration(r) },
 		`SELECT `+integrationColumns+integrationFrom+` ORDER BY i.name COLLATE NOCASE, i.id`)
 }
 

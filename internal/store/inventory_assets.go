@@ -124,7 +124,7 @@ func serviceOnlyCond(keys []int64) (string, []any) {
 // them reads every member, so the answer is kept per snapshot and account.
 func (s *Store) serviceAccountKeys(ctx context.Context, integrationID, runID int64) ([]int64, error) {
 	var account string
-	err := s.r.QueryRowContext(ctx, `SELECT lower(trim(service_account)) FROM integrations WHERE id = ?`, integrationID).Scan(&account)
+	err := s.read.QueryRowContext(ctx, `SELECT lower(trim(service_account)) FROM integrations WHERE id = ?`, integrationID).Scan(&account)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -135,7 +135,7 @@ func (s *Store) serviceAccountKeys(ctx context.Context, integrationID, runID int
 		return nil, nil
 	}
 	return cached(ctx, s.cache, cacheKey("service account", "", []any{runID, account}), func() ([]int64, error) {
-		return queryAll(ctx, s.r, "service account", func(r *sql.Rows) (int64, error) {
+		return queryAll(ctx, s.read, "service account", func(r *sql.Rows) (int64, error) {
 			var k int64
 			return k, r.Scan(&k)
 		}, `SELECT m.id FROM snap_members m WHERE m.run_id = ?1 AND (lower(m.username) = ?2 OR lower(m.email) = ?2)`,
@@ -184,5 +184,5 @@ func (s *Store) EachAsset(ctx context.Context, integrationID int64, q AssetQuery
 	if err != nil {
 		return fmt.Errorf("store: assets: %w", err)
 	}
-	return eachRow(ctx, s.r, "assets", l, scanAssetRow, fn)
+	return eachRow(ctx, s.read, "assets", l, scanAssetRow, fn)
 }

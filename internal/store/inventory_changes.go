@@ -90,7 +90,7 @@ func (s *Store) ListChanges(ctx context.Context, integrationID int64, q ChangeQu
 // EachChange streams every change matching q in the list's order.
 func (s *Store) EachChange(ctx context.Context, integrationID int64, q ChangeQuery, fn func(ChangeRow) error) error {
 	l, _, _ := q.sql(integrationID)
-	return eachRow(ctx, s.r, "changes", l, scanChangeRow, fn)
+	return eachRow(ctx, s.read, "changes", l, scanChangeRow, fn)
 }
 
 // RunQuery selects and orders an integration's sync runs. Status is a run

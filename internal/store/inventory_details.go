@@ -64,7 +64,7 @@ type AssetDetail struct {
 // snapshotKey finds the snapshot key of a Pinterest ID of the given kind.
 func (s *Store) snapshotKey(ctx context.Context, integrationID int64, kind, extID string) (int64, error) {
 	var k int64
-	err := s.r.QueryRowContext(ctx, `SELECT id FROM entity_keys WHERE integration_id = ? AND kind = ? AND ext_id = ?`,
+	err := s.read.QueryRowContext(ctx, `SELECT id FROM entity_keys WHERE integration_id = ? AND kind = ? AND ext_id = ?`,
 		integrationID, kind, extID).Scan(&k)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
@@ -73,7 +73,7 @@ func (s *Store) snapshotKey(ctx context.Context, integrationID int64, kind, extI
 }
 
 func (s *Store) grantsOf(ctx context.Context, runID, grantee int64) ([]AssetGrant, error) {
-	return queryAll(ctx, s.r, "grants of principal", func(r *sql.Rows) (AssetGrant, error) {
+	return queryAll(ctx, s.read, "grants of principal", func(r *sql.Rows) (AssetGrant, error) {
 		var g AssetGrant
 		var perms string
 		err := r.Scan(&g.AssetID, &g.AssetType, &g.AssetName, &g.Owned, &perms)
@@ -97,7 +97,7 @@ func (s *Store) MemberDetail(ctx context.Context, integrationID int64, memberID 
 		return MemberDetail{}, err
 	}
 	var d MemberDetail
-	rows, err := queryAll(ctx, s.r, "member", scanMemberRow,
+	rows, err := queryAll(ctx, s.read, "member", scanMemberRow,
 		`SELECT `+memberCols+` FROM snap_members m WHERE m.run_id = ? AND m.id = ?`, run, key)
 	if err != nil {
 		return d, err
@@ -123,7 +123,7 @@ func (s *Store) PartnerDetail(ctx context.Context, integrationID int64, partnerI
 		return PartnerDetail{}, err
 	}
 	var d PartnerDetail
-	rows, err := queryAll(ctx, s.r, "partner", scanPartnerRow,
+	rows, err := queryAll(ctx, s.read, "partner", scanPartnerRow,
 		`SELECT `+partnerCols+` FROM snap_partners p WHERE p.run_id = ? AND p.id = ?`, run, key)
 	if err != nil {
 		return d, err
@@ -135,7 +135,7 @@ func (s *Store) PartnerDetail(ctx context.Context, integrationID int64, partnerI
 	if d.Grants, err = s.grantsOf(ctx, run, key); err != nil {
 		return d, err
 	}
-	d.OwnedAssets, err = queryAll(ctx, s.r, "partner's assets", scanAssetRef,
+	d.OwnedAssets, err = queryAll(ctx, s.read, "partner's assets", scanAssetRef,
 		`SELECT ext_id, asset_type, name FROM snap_assets INDEXED BY snap_assets_owner
 		WHERE run_id = ? AND owner_id = ? AND owned = 0
 		ORDER BY asset_type, name COLLATE NOCASE, ext_id`, run, partnerID)
@@ -158,7 +158,7 @@ func (s *Store) AssetDetail(ctx context.Context, integrationID int64, assetID st
 		return AssetDetail{}, err
 	}
 	var d AssetDetail
-	rows, err := queryAll(ctx, s.r, "asset", func(r *sql.Rows) (AssetDetail, error) {
+	rows, err := queryAll(ctx, s.read, "asset", func(r *sql.Rows) (AssetDetail, error) {
 		var x AssetDetail
 		var types string
 		var created, updated int64
@@ -175,7 +175,7 @@ func (s *Store) AssetDetail(ctx context.Context, integrationID int64, assetID st
 		return d, ErrNotFound
 	}
 	d = rows[0]
-	d.Access, err = queryAll(ctx, s.r, "asset access", func(r *sql.Rows) (PrincipalGrant, error) {
+	d.Access, err = queryAll(ctx, s.read, "asset access", func(r *sql.Rows) (PrincipalGrant, error) {
 		var p PrincipalGrant
 		var roles, perms string
 		err := r.Scan(&p.PrincipalType, &p.PrincipalID, &p.Username, &p.Email, &roles, &p.PartnerType, &perms)
@@ -194,18 +194,18 @@ func (s *Store) AssetDetail(ctx context.Context, integrationID int64, assetID st
 	}
 	pq := PixelQuery{AdAccountID: assetID}
 	l, _, _ := pq.sql(run)
-	d.Pixels, err = queryAll(ctx, s.r, "asset pixels", scanPixelRow, l.query, l.args...)
+	d.Pixels, err = queryAll(ctx, s.read, "asset pixels", scanPixelRow, l.query, l.args...)
 	if err != nil {
 		return d, err
 	}
-	d.Contents, err = queryAll(ctx, s.r, "group contents", scanAssetRef,
+	d.Contents, err = queryAll(ctx, s.read, "group contents", scanAssetRef,
 		`SELECT a.ext_id, a.asset_type, a.name FROM snap_group_contents c
 		JOIN snap_assets a ON a.run_id = c.run_id AND a.id = c.asset_id
 		WHERE c.run_id = ? AND c.group_id = ? ORDER BY a.asset_type, a.name COLLATE NOCASE, a.ext_id`, run, key)
 	if err != nil {
 		return d, err
 	}
-	d.Groups, err = queryAll(ctx, s.r, "asset groups", scanAssetRef,
+	d.Groups, err = queryAll(ctx, s.read, "asset groups", scanAssetRef,
 		`SELECT a.ext_id, a.asset_type, a.name FROM snap_group_contents c
 		JOIN snap_assets a ON a.run_id = c.run_id AND a.id = c.group_id
 		WHERE c.run_id = ? AND c.asset_id = ? ORDER BY a.name COLLATE NOCASE, a.ext_id`, run, key)

@@ -113,5 +113,5 @@ func (s *Store) EachInvite(ctx context.Context, integrationID int64, q InviteQue
 		return err
 	}
 	l, _, _ := q.sql(run)
-	return eachRow(ctx, s.r, "invites", l, scanInviteRow, fn)
+	return eachRow(ctx, s.read, "invites", l, scanInviteRow, fn)
 }

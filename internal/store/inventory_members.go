@@ -105,5 +105,5 @@ func (s *Store) EachMember(ctx context.Context, integrationID int64, q MemberQue
 		return err
 	}
 	l, _, _ := q.sql(run)
-	return eachRow(ctx, s.r, "members", l, scanMemberRow, fn)
+	return eachRow(ctx, s.read, "members", l, scanMemberRow, fn)
 }

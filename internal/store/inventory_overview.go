@@ -76,7 +76,7 @@ func (s *Store) overview(ctx context.Context, run int64, serviceKeys []int64) (O
 			return nil
 		}
 		var out []Count
-		out, err = queryAll(ctx, s.r, what, func(r *sql.Rows) (Count, error) {
+		out, err = queryAll(ctx, s.read, what, func(r *sql.Rows) (Count, error) {
 			var c Count
 			return c, r.Scan(&c.Label, &c.N)
 		}, q, args...)
@@ -96,7 +96,7 @@ func (s *Store) overview(ctx context.Context, run int64, serviceKeys []int64) (O
 	if err != nil {
 		return o, err
 	}
-	err = s.r.QueryRowContext(ctx, `SELECT
+	err = s.read.QueryRowContext(ctx, `SELECT
 		(SELECT count(DISTINCT g.grantee_id) FROM snap_grants g
 			JOIN snap_partners p ON p.run_id = g.run_id AND p.id = g.grantee_id
 			JOIN snap_assets a ON a.run_id = g.run_id AND a.id = g.asset_id AND a.owned = 1
@@ -108,7 +108,7 @@ func (s *Store) overview(ctx context.Context, run int64, serviceKeys []int64) (O
 		return o, err
 	}
 	cond, args := serviceOnlyCond(serviceKeys)
-	err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM snap_assets a WHERE a.run_id = ? AND `+cond,
+	err = s.read.QueryRowContext(ctx, `SELECT count(*) FROM snap_assets a WHERE a.run_id = ? AND `+cond,
 		append([]any{run}, args...)...).Scan(&o.Findings.ServiceOnlyAssets)
 	return o, err
 }
@@ -126,7 +126,7 @@ func (s *Store) StaleInvites(ctx context.Context, integrationID int64, before ti
 		return 0, err
 	}
 	sent, err := cached(ctx, s.cache, cacheKey("pending invites", "", []any{run}), func() ([]int64, error) {
-		return queryAll(ctx, s.r, "pending invites", func(r *sql.Rows) (int64, error) {
+		return queryAll(ctx, s.read, "pending invites", func(r *sql.Rows) (int64, error) {
 			var t int64
 			return t, r.Scan(&t)
 		}, `SELECT sent_at FROM snap_invites WHERE run_id = ? AND invite_status = 'PENDING' AND sent_at > 0 ORDER BY sent_at`, run)

@@ -94,5 +94,5 @@ func (s *Store) EachPartner(ctx context.Context, integrationID int64, q PartnerQ
 		return err
 	}
 	l, _, _ := q.sql(run)
-	return eachRow(ctx, s.r, "partners", l, scanPartnerRow, fn)
+	return eachRow(ctx, s.read, "partners", l, scanPartnerRow, fn)
 }

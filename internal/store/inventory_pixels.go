@@ -104,5 +104,5 @@ func (s *Store) EachPixel(ctx context.Context, integrationID int64, q PixelQuery
 		return err
 	}
 	l, _, _ := q.sql(run)
-	return eachRow(ctx, s.r, "pixels", l, scanPixelRow, fn)
+	return eachRow(ctx, s.read, "pixels", l, scanPixelRow, fn)
 }

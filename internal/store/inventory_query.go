@@ -170,13 +170,13 @@ func listPage[T any](ctx context.Context, s *Store, what string, l listSQL, q Li
 	scan func(*sql.Rows) (T, error)) ([]T, int, error) {
 	normPage(&q)
 	args := append(append([]any{}, l.args...), q.PerPage, (q.Page-1)*q.PerPage)
-	rows, err := queryAll(ctx, s.r, what, scan, l.query+" LIMIT ? OFFSET ?", args...)
+	rows, err := queryAll(ctx, s.read, what, scan, l.query+" LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	count := func() (int, error) {
 		var n int
-		if err := s.r.QueryRowContext(ctx, l.count, l.countArgs...).Scan(&n); err != nil {
+		if err := s.read.QueryRowContext(ctx, l.count, l.countArgs...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("store: count %s: %w", what, err)
 		}
 		return n, nil
@@ -215,7 +215,7 @@ func cacheKey(kind, query string, args []any) string {
 
 // eachRow streams every row of a list query to fn, in the list's order. It
 // stops with fn's error, or with the context's when it is cancelled.
-func eachRow[T any](ctx context.Context, db *sql.DB, what string, l listSQL, scan func(*sql.Rows) (T, error), fn func(T) error) error {
+func eachRow[T any](ctx context.Context, db queryer, what string, l listSQL, scan func(*sql.Rows) (T, error), fn func(T) error) error {
 	rows, err := db.QueryContext(ctx, l.query, l.args...)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
@@ -250,7 +250,7 @@ func eachRow[T any](ctx context.Context, db *sql.DB, what string, l listSQL, sca
 // none yet, or ErrNotFound when the integration does not exist.
 func (s *Store) currentRun(ctx context.Context, integrationID int64) (int64, error) {
 	var id sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT current_run_id FROM integrations WHERE id = ?`, integrationID).Scan(&id)
+	err := s.read.QueryRowContext(ctx, `SELECT current_run_id FROM integrations WHERE id = ?`, integrationID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}
@@ -274,7 +274,7 @@ func (s *Store) snapshotCount(ctx context.Context, runID int64, col string) int 
 		return -1
 	}
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT `+col+` FROM sync_runs WHERE id = ?`, runID).Scan(&n); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT `+col+` FROM sync_runs WHERE id = ?`, runID).Scan(&n); err != nil {
 		return -1
 	}
 	return n

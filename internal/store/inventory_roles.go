@@ -83,7 +83,7 @@ func (s *Store) ListRoles(ctx context.Context, integrationID int64, q RoleQuery)
 	// Counting holders reads every grant: once per snapshot and query.
 	rows, err := cached(ctx, s.cache, cacheKey("roles", l.query, l.args), func() ([]RoleRow, error) {
 		var rows []RoleRow
-		err := eachRow(ctx, s.r, "list roles", l, scanRoleRow, func(r RoleRow) error {
+		err := eachRow(ctx, s.read, "list roles", l, scanRoleRow, func(r RoleRow) error {
 			rows = append(rows, r)
 			return nil
 		})
@@ -100,7 +100,7 @@ func (s *Store) EachRole(ctx context.Context, integrationID int64, q RoleQuery, 
 		return err
 	}
 	l, _, _ := q.sql(run)
-	return eachRow(ctx, s.r, "roles", l, scanRoleRow, fn)
+	return eachRow(ctx, s.read, "roles", l, scanRoleRow, fn)
 }
 
 // IsRoleKind reports whether kind names a kind of access role.

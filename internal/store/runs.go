@@ -127,7 +127,7 @@ func (s *Store) StartRun(ctx context.Context, integrationID int64, trigger strin
 
 // Run returns one run, or ErrNotFound.
 func (s *Store) Run(ctx context.Context, id int64) (Run, error) {
-	r, err := scanRun(s.r.QueryRowContext(ctx, `SELECT `+runColumns+` FROM sync_runs WHERE id = ?`, id))
+	r, err := scanRun(s.read.QueryRowContext(ctx, `SELECT `+runColumns+` FROM sync_runs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, ErrNotFound
 	}
@@ -142,7 +142,7 @@ func (s *Store) Runs(ctx context.Context, integrationID int64, limit int) ([]Run
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+runColumns+` FROM sync_runs
+	rows, err := s.read.QueryContext(ctx, `SELECT `+runColumns+` FROM sync_runs
 		WHERE integration_id = ? ORDER BY id DESC LIMIT ?`, integrationID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list runs: %w", err)
@@ -164,7 +164,7 @@ func (s *Store) Runs(ctx context.Context, integrationID int64, limit int) ([]Run
 
 // RunningRun returns the integration's running run, or ErrNotFound.
 func (s *Store) RunningRun(ctx context.Context, integrationID int64) (Run, error) {
-	r, err := scanRun(s.r.QueryRowContext(ctx, `SELECT `+runColumns+` FROM sync_runs
+	r, err := scanRun(s.read.QueryRowContext(ctx, `SELECT `+runColumns+` FROM sync_runs
 		WHERE integration_id = ? AND status = 'running'`, integrationID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, ErrNotFound
@@ -179,7 +179,7 @@ func (s *Store) RunningRun(ctx context.Context, integrationID int64) (Run, error
 // when it has none yet.
 func (s *Store) CurrentRunID(ctx context.Context, integrationID int64) (int64, error) {
 	var id sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT current_run_id FROM integrations WHERE id = ?`, integrationID).Scan(&id)
+	err := s.read.QueryRowContext(ctx, `SELECT current_run_id FROM integrations WHERE id = ?`, integrationID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}
@@ -228,7 +228,7 @@ func (s *Store) FailRun(ctx context.Context, runID int64, status, reason string,
 // "interrupted" and deletes their partial snapshots. Call it at start-up,
 // before any sync starts. It returns how many runs it marked.
 func (s *Store) MarkInterruptedRuns(ctx context.Context) (int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM sync_runs WHERE status = 'running'`)
+	rows, err := s.read.QueryContext(ctx, `SELECT id FROM sync_runs WHERE status = 'running'`)
 	if err != nil {
 		return 0, fmt.Errorf("store: interrupted runs: %w", err)
 	}

@@ -151,7 +151,7 @@ func (s *Store) NewSnapshotWriter(ctx context.Context, runID int64) (*SnapshotWr
 	}
 	w := &SnapshotWriter{s: s, runID: runID, integrationID: r.IntegrationID,
 		keys: map[entityRef]int64{}, roles: map[string]int64{}, stmts: stmtCache{db: s.w}}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, ext_id FROM entity_keys WHERE integration_id = ?`, r.IntegrationID)
+	rows, err := s.read.QueryContext(ctx, `SELECT id, kind, ext_id FROM entity_keys WHERE integration_id = ?`, r.IntegrationID)
 	if err != nil {
 		return nil, fmt.Errorf("store: load entity keys: %w", err)
 	}
@@ -174,7 +174,7 @@ func (s *Store) NewSnapshotWriter(ctx context.Context, runID int64) (*SnapshotWr
 }
 
 func (w *SnapshotWriter) loadRoles(ctx context.Context) error {
-	rows, err := w.s.r.QueryContext(ctx, `SELECT id, kind, name FROM access_roles`)
+	rows, err := w.s.read.QueryContext(ctx, `SELECT id, kind, name FROM access_roles`)
 	if err != nil {
 		return fmt.Errorf("store: load roles: %w", err)
 	}

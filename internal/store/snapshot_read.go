@@ -21,7 +21,7 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-func queryAll[T any](ctx context.Context, db *sql.DB, what string, scan func(*sql.Rows) (T, error), q string, args ...any) ([]T, error) {
+func queryAll[T any](ctx context.Context, db queryer, what string, scan func(*sql.Rows) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", what, err)
@@ -43,7 +43,7 @@ func queryAll[T any](ctx context.Context, db *sql.DB, what string, scan func(*sq
 
 // SnapshotMembers returns every member of a run's snapshot.
 func (s *Store) SnapshotMembers(ctx context.Context, runID int64) ([]Member, error) {
-	return queryAll(ctx, s.r, "snapshot members", func(r *sql.Rows) (Member, error) {
+	return queryAll(ctx, s.read, "snapshot members", func(r *sql.Rows) (Member, error) {
 		var m Member
 		var roles string
 		err := r.Scan(&m.ID, &m.Username, &m.Email, &roles, &m.IsSystemUser, &m.CreatedTime, &m.CreatedBy)
@@ -55,7 +55,7 @@ func (s *Store) SnapshotMembers(ctx context.Context, runID int64) ([]Member, err
 
 // SnapshotPartners returns every partner of a run's snapshot.
 func (s *Store) SnapshotPartners(ctx context.Context, runID int64) ([]Partner, error) {
-	return queryAll(ctx, s.r, "snapshot partners", func(r *sql.Rows) (Partner, error) {
+	return queryAll(ctx, s.read, "snapshot partners", func(r *sql.Rows) (Partner, error) {
 		var p Partner
 		err := r.Scan(&p.ID, &p.Username, &p.Email, &p.PartnerType, &p.IsSharedPartner, &p.CreatedTime, &p.CreatedBy)
 		return p, err
@@ -66,7 +66,7 @@ func (s *Store) SnapshotPartners(ctx context.Context, runID int64) ([]Partner, e
 // SnapshotAssets returns every asset of a run's snapshot, asset groups with
 // their contents.
 func (s *Store) SnapshotAssets(ctx context.Context, runID int64) ([]Asset, error) {
-	return queryAll(ctx, s.r, "snapshot assets", func(r *sql.Rows) (Asset, error) {
+	return queryAll(ctx, s.read, "snapshot assets", func(r *sql.Rows) (Asset, error) {
 		var a Asset
 		var types, contents string
 		err := r.Scan(&a.ID, &a.Type, &a.Name, &a.OwnerID, &a.OwnerName, &a.Owned, &a.Currency, &a.Country,
@@ -84,7 +84,7 @@ func (s *Store) SnapshotAssets(ctx context.Context, runID int64) ([]Asset, error
 // SnapshotGrants returns every grant of a run's snapshot, one per grantee
 // and asset with its permissions sorted.
 func (s *Store) SnapshotGrants(ctx context.Context, runID int64) ([]Grant, error) {
-	return queryAll(ctx, s.r, "snapshot grants", func(r *sql.Rows) (Grant, error) {
+	return queryAll(ctx, s.read, "snapshot grants", func(r *sql.Rows) (Grant, error) {
 		var g Grant
 		var perms string
 		err := r.Scan(&g.GranteeType, &g.GranteeID, &g.AssetID, &perms)
@@ -100,7 +100,7 @@ func (s *Store) SnapshotGrants(ctx context.Context, runID int64) ([]Grant, error
 
 // SnapshotPixels returns every conversion tag of a run's snapshot.
 func (s *Store) SnapshotPixels(ctx context.Context, runID int64) ([]Pixel, error) {
-	return queryAll(ctx, s.r, "snapshot pixels", func(r *sql.Rows) (Pixel, error) {
+	return queryAll(ctx, s.read, "snapshot pixels", func(r *sql.Rows) (Pixel, error) {
 		var p Pixel
 		err := r.Scan(&p.ID, &p.AdAccountID, &p.Name, &p.Status, &p.Version, &p.LastFiredTimeMs,
 			&p.EnhancedMatchStatus, &p.AEMEnabled, &p.MDFrequency)
@@ -112,7 +112,7 @@ func (s *Store) SnapshotPixels(ctx context.Context, runID int64) ([]Pixel, error
 // SnapshotInvites returns every invite of a run's snapshot with the assets
 // it offers.
 func (s *Store) SnapshotInvites(ctx context.Context, runID int64) ([]Invite, error) {
-	invs, err := queryAll(ctx, s.r, "snapshot invites", func(r *sql.Rows) (Invite, error) {
+	invs, err := queryAll(ctx, s.read, "snapshot invites", func(r *sql.Rows) (Invite, error) {
 		var i Invite
 		var roles string
 		err := r.Scan(&i.ID, &i.Type, &i.Status, &i.UserID, &i.Username, &i.Email, &roles, &i.IsReceived,
@@ -128,7 +128,7 @@ func (s *Store) SnapshotInvites(ctx context.Context, runID int64) ([]Invite, err
 		invite string
 		InviteAsset
 	}
-	assets, err := queryAll(ctx, s.r, "snapshot invite assets", func(r *sql.Rows) (row, error) {
+	assets, err := queryAll(ctx, s.read, "snapshot invite assets", func(r *sql.Rows) (row, error) {
 		var x row
 		var perms string
 		err := r.Scan(&x.invite, &x.AssetID, &perms)
@@ -162,7 +162,7 @@ type AccessRole struct {
 
 // AccessRoles lists the catalogue of business roles and permissions.
 func (s *Store) AccessRoles(ctx context.Context) ([]AccessRole, error) {
-	return queryAll(ctx, s.r, "access roles", func(r *sql.Rows) (AccessRole, error) {
+	return queryAll(ctx, s.read, "access roles", func(r *sql.Rows) (AccessRole, error) {
 		var a AccessRole
 		err := r.Scan(&a.Kind, &a.Name, &a.Description)
 		return a, err
@@ -178,7 +178,7 @@ func (s *Store) SnapshotDigest(ctx context.Context, runID int64) (string, error)
 		order := "id"
 		if table != "changes" {
 			// Order by every column: a total order whatever the key.
-			probe, err := s.r.QueryContext(ctx, `SELECT * FROM `+table+` LIMIT 0`)
+			probe, err := s.read.QueryContext(ctx, `SELECT * FROM `+table+` LIMIT 0`)
 			if err != nil {
 				return "", fmt.Errorf("store: snapshot digest: %w", err)
 			}
@@ -190,7 +190,7 @@ func (s *Store) SnapshotDigest(ctx context.Context, runID int64) (string, error)
 			}
 			order = strings.Join(nums, ", ")
 		}
-		rows, err := s.r.QueryContext(ctx, `SELECT * FROM `+table+` WHERE run_id = ? ORDER BY `+order, runID)
+		rows, err := s.read.QueryContext(ctx, `SELECT * FROM `+table+` WHERE run_id = ? ORDER BY `+order, runID)
 		if err != nil {
 			return "", fmt.Errorf("store: snapshot digest: %w", err)
 		}

@@ -32,6 +32,8 @@ type Store struct {
 	path string
 	w    *sql.DB
 	r    *sql.DB
+	// read runs reads on r through kept prepared statements.
+	read *reader
 	now  func() time.Time
 	// cache keeps what is computed from finished snapshots.
 	cache *snapshotCache
@@ -61,7 +63,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	s := &Store{path: path, w: w, r: r, now: time.Now, cache: newSnapshotCache(snapshotCacheSize)}
+	s := &Store{path: path, w: w, r: r, read: newReader(r, readerStatements), now: time.Now,
+		cache: newSnapshotCache(snapshotCacheSize)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -122,6 +125,7 @@ func checkHeader(path string) error {
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
+	s.read.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -131,7 +135,7 @@ func (s *Store) Path() string { return s.path }
 // Ping checks that the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
 	}
 	return nil
