@@ -49,14 +49,40 @@ func Neutralise(s string) string {
 	return s
 }
 
+// What a byte asks of the cell it is in.
+const (
+	needsQuotes    = 1 << iota // a double quote, comma, CR or LF
+	needsUTF8Check             // not ASCII
+)
+
+var byteNeeds = func() (t [256]uint8) {
+	for _, c := range "\",\r\n" {
+		t[c] = needsQuotes
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = needsUTF8Check
+	}
+	return t
+}()
+
+// needs tells what s asks of its cell, in one pass over its bytes.
+func needs(s string) uint8 {
+	var n uint8
+	for i := 0; i < len(s); i++ {
+		n |= byteNeeds[s[i]]
+	}
+	return n
+}
+
 // text appends a free-text cell: neutralised, quoted when needed.
 func (r *record) text(s string) {
 	r.sep()
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
+	n := needs(s)
+	if n&needsUTF8Check != 0 && !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD") // the replaced bytes are none of the quoted ones
 	}
 	neutral := s != "" && strings.IndexByte(formulaStarts, s[0]) >= 0
-	if !strings.ContainsAny(s, "\",\r\n") {
+	if n&needsQuotes == 0 {
 		if neutral {
 			r.buf = append(r.buf, '\'')
 		}
@@ -85,8 +111,29 @@ func (r *record) text(s string) {
 // Anything unexpected in one is still neutralised and quoted like text.
 func (r *record) id(s string) { r.text(s) }
 
-// list appends a list of values (roles, types) joined with ";".
-func (r *record) list(vs []string) { r.text(strings.Join(vs, ";")) }
+// list appends a list of values (roles, types) joined with ";", as text
+// does the joined string. Values that ask nothing of the cell are appended
+// one by one, without joining them first.
+func (r *record) list(vs []string) {
+	var n uint8
+	for _, v := range vs {
+		n |= needs(v)
+	}
+	if n != 0 || len(vs) < 2 {
+		r.text(strings.Join(vs, ";"))
+		return
+	}
+	r.sep()
+	if vs[0] != "" && strings.IndexByte(formulaStarts, vs[0][0]) >= 0 {
+		r.buf = append(r.buf, '\'')
+	}
+	for i, v := range vs {
+		if i > 0 {
+			r.buf = append(r.buf, ';')
+		}
+		r.buf = append(r.buf, v...)
+	}
+}
 
 // integer appends a count.
 func (r *record) integer(n int64) {
