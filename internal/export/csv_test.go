@@ -2,6 +2,7 @@ package export
 
 import (
 	"encoding/csv"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,46 @@ func TestFileName(t *testing.T) {
 	for _, tc := range cases {
 		if got := FileName(tc.business, tc.kind, at); got != tc.want {
 			t.Errorf("FileName(%q, %q) = %q, want %q", tc.business, tc.kind, got, tc.want)
+		}
+	}
+}
+
+// quotedCell is a cell as RFC 4180 and Neutralise have it, written the
+// plainest way: the output text and list must keep, byte for byte.
+func quotedCell(s string) string {
+	s = Neutralise(strings.ToValidUTF8(s, "\uFFFD"))
+	if !strings.ContainsAny(s, "\",\r\n") {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+func TestTextAndListCellsAreExactlyTheirQuotedValue(t *testing.T) {
+	values := []string{"", "a", "Acme Ads", "Smith, Jane", `"`, `say "hi"`, "\r", "\n", "a\r\nb", "=1", "+", "-x", "@",
+		"\t", "\r=1", "'", ";", "a;b", "Café", "日本語", "\xff", "bad \xff\xfe byte", "\xe2\x82", "=\xff,\"", "\x00", "~"}
+	// And random strings over the bytes that matter.
+	alphabet := []string{"a", "Z", "0", ",", `"`, "\r", "\n", "=", "+", "-", "@", "\t", ";", " ", "é", "\xff", "\x80", "\xe2\x82\xac"}
+	rng := rand.New(rand.NewPCG(8, 8))
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		values = append(values, b.String())
+	}
+	for i, v := range values {
+		var r record
+		r.text(v)
+		if got, want := string(r.buf), quotedCell(v); got != want {
+			t.Fatalf("text(%q) = %q, want %q", v, got, want)
+		}
+		lists := [][]string{{v}, {v, values[(i+1)%len(values)]}, {"", v}, {v, "", values[(i*7)%len(values)], "EMPLOYEE"}}
+		for _, l := range lists {
+			r.reset()
+			r.list(l)
+			if got, want := string(r.buf), quotedCell(strings.Join(l, ";")); got != want {
+				t.Fatalf("list(%q) = %q, want %q", l, got, want)
+			}
 		}
 	}
 }
