@@ -17,12 +17,13 @@ func (h *inventoryHandler) accessList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	q, canon := accessQuery(c.QueryParams())
-	p, err := h.store.ListAccess(c.Request().Context(), in.ID, q)
+	p, err := readPage(&q.ListQuery, canon, func() (store.AccessPage, error) { return h.store.ListAccess(ctx, in.ID, q) })
 	if err != nil {
 		return err
 	}
-	r := listAt(c, canon, q.ListQuery)
+	r := listAt(c, accessSorting, canon)
 	v := r.listView(hd, []col{{"Who", "principal", false}, {"Kind", "principal_type", false}, {"Asset", "asset", false},
 		{"Asset type", "asset_type", false}, {"Permission", "permission", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

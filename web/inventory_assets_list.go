@@ -14,12 +14,13 @@ func (h *inventoryHandler) assetsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	q, canon := assetQuery(c.QueryParams())
-	p, err := h.store.ListAssets(c.Request().Context(), in.ID, q)
+	p, err := readPage(&q.ListQuery, canon, func() (store.AssetPage, error) { return h.store.ListAssets(ctx, in.ID, q) })
 	if err != nil {
 		return err
 	}
-	r := listAt(c, canon, q.ListQuery)
+	r := listAt(c, assetSorting, canon)
 	v := r.listView(hd, []col{{"Asset", "name", false}, {"Type", "type", false}, {"Owner", "owner", false},
 		{"Created", "created", false}, {"People & partners", "", true}, {"Pixels", "", true}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

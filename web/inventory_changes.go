@@ -78,11 +78,11 @@ func (h *inventoryHandler) changesList(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	q, canon := changeQuery(c.QueryParams())
-	p, err := h.store.ListChanges(ctx, in.ID, q)
+	p, err := readPage(&q.ListQuery, canon, func() (store.ChangePage, error) { return h.store.ListChanges(ctx, in.ID, q) })
 	if err != nil {
 		return err
 	}
-	r := listAt(c, canon, q.ListQuery)
+	r := listAt(c, changeSorting, canon)
 	runs, err := h.store.Runs(ctx, in.ID, 200)
 	if err != nil {
 		return err

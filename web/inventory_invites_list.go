@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinaccess/internal/export"
+	"pinaccess/internal/store"
 	"pinaccess/views"
 )
 
@@ -21,12 +22,13 @@ func (h *inventoryHandler) invitesList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	q, canon := inviteQuery(c.QueryParams(), h.now())
-	p, err := h.store.ListInvites(c.Request().Context(), in.ID, q)
+	p, err := readPage(&q.ListQuery, canon, func() (store.InvitePage, error) { return h.store.ListInvites(ctx, in.ID, q) })
 	if err != nil {
 		return err
 	}
-	r := listAt(c, canon, q.ListQuery)
+	r := listAt(c, inviteSorting, canon)
 	v := r.listView(hd, []col{{"Invitee", "email", false}, {"Type", "type", false}, {"Status", "status", false},
 		{"Sent", "sent", false}, {"Expires", "expires", false}, {"Assets", "", true}, {"Pinterest ID", "", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinaccess/internal/export"
+	"pinaccess/internal/store"
 	"pinaccess/views"
 )
 
@@ -15,12 +16,13 @@ func (h *inventoryHandler) membersList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	q, canon := memberQuery(c.QueryParams())
-	p, err := h.store.ListMembers(c.Request().Context(), in.ID, q)
+	p, err := readPage(&q.ListQuery, canon, func() (store.MemberPage, error) { return h.store.ListMembers(ctx, in.ID, q) })
 	if err != nil {
 		return err
 	}
-	r := listAt(c, canon, q.ListQuery)
+	r := listAt(c, memberSorting, canon)
 	v := r.listView(hd, []col{{"Username", "username", false}, {"Email", "email", false}, {"Business role", "role", false},
 		{"Member since", "created", false}, {"Assets", "", true}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

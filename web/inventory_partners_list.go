@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinaccess/internal/export"
+	"pinaccess/internal/store"
 	"pinaccess/views"
 )
 
@@ -13,12 +14,13 @@ func (h *inventoryHandler) partnersList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	q, canon := partnerQuery(c.QueryParams())
-	p, err := h.store.ListPartners(c.Request().Context(), in.ID, q)
+	p, err := readPage(&q.ListQuery, canon, func() (store.PartnerPage, error) { return h.store.ListPartners(ctx, in.ID, q) })
 	if err != nil {
 		return err
 	}
-	r := listAt(c, canon, q.ListQuery)
+	r := listAt(c, partnerSorting, canon)
 	v := r.listView(hd, []col{{"Partner", "username", false}, {"Email", "email", false}, {"Type", "type", false},
 		{"Partner since", "created", false}, {"Assets", "", true}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

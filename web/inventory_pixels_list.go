@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinaccess/internal/export"
+	"pinaccess/internal/store"
 	"pinaccess/views"
 )
 
@@ -16,12 +17,13 @@ func (h *inventoryHandler) pixelsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	q, canon := pixelQuery(c.QueryParams())
-	p, err := h.store.ListPixels(c.Request().Context(), in.ID, q)
+	p, err := readPage(&q.ListQuery, canon, func() (store.PixelPage, error) { return h.store.ListPixels(ctx, in.ID, q) })
 	if err != nil {
 		return err
 	}
-	r := listAt(c, canon, q.ListQuery)
+	r := listAt(c, pixelSorting, canon)
 	v := r.listView(hd, []col{{"Pixel", "name", false}, {"Status", "status", false}, {"Ad account", "ad_account", false},
 		{"Last fired", "last_fired", false}, {"Enhanced match", "", false}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

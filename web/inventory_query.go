@@ -116,13 +116,18 @@ func (r *queryReader) unpaged(s sorting) store.ListQuery {
 	return lq
 }
 
+// maxPage is the largest page number a query string asks for: any list
+// ends well before it, and the offset of its rows fits an int64 at any
+// page size.
+const maxPage = 1<<31 - 1
+
 // list reads what a paged list takes: the search, the order and the page.
 // The page counts from 1; the page size is one of perPageOptions, or the
 // store's default.
 func (r *queryReader) list(s sorting) store.ListQuery {
 	lq := r.unpaged(s)
-	page, _ := strconv.Atoi(r.value("page"))
-	lq.Page = max(page, 1)
+	page, _ := strconv.Atoi(r.value("page")) // out of range: the nearest int
+	lq.Page = min(max(page, 1), maxPage)
 	if lq.Page > 1 {
 		r.set("page", strconv.Itoa(lq.Page))
 	}
@@ -264,8 +269,31 @@ func exportQuery(kind string, v url.Values, now time.Time) (any, url.Values) {
 
 // listAt is a list page at its canonical query string, for the links the
 // page builds (sort, pages, clear).
-func listAt(c echo.Context, canon url.Values, lq store.ListQuery) listRequest {
-	return listRequest{path: c.Request().URL.Path, values: canon, lq: lq}
+func listAt(c echo.Context, s sorting, canon url.Values) listRequest {
+	return listRequest{path: c.Request().URL.Path, values: canon, sorting: s}
+}
+
+// readPage reads the page lq asks for with list, which reads the list at
+// lq. A page past the end is read again at the last page (an empty list's
+// is its first, and has no rows to read), and canon names that page: a
+// stale link or a mistyped page number shows the last rows, with links
+// back, at a URL that says which page they are.
+func readPage[T any](lq *store.ListQuery, canon url.Values, list func() (store.Page[T], error)) (store.Page[T], error) {
+	p, err := list()
+	if err != nil || p.Page <= p.Pages() {
+		return p, err
+	}
+	lq.Page = p.Pages()
+	if lq.Page > 1 {
+		canon.Set("page", strconv.Itoa(lq.Page))
+	} else {
+		canon.Del("page")
+	}
+	if p.Total == 0 {
+		p.Page = lq.Page
+		return p, nil
+	}
+	return list()
 }
 
 // showList renders a list page. An htmx request that re-renders the

@@ -72,7 +72,11 @@ func TestMemberQueryKeepsOnlyWhatChangesTheList(t *testing.T) {
 			"dir=desc&page=3&per_page=250&sort=email"},
 		{"sort=EMAIL&dir=DESC&page=-2&per_page=51", store.MemberQuery{ListQuery: page("", "", "", 1, 0)}, ""},
 		{"sort=name%3BDROP+TABLE&page=x&per_page=99999999999999999999", store.MemberQuery{ListQuery: page("", "", "", 1, 0)}, ""},
-		{"page=9223372036854775807", store.MemberQuery{ListQuery: page("", "", "", 9223372036854775807, 0)}, "page=9223372036854775807"},
+		// A page past any list's end is capped where its offset cannot
+		// overflow; the list page then shows its last page.
+		{"page=9223372036854775807", store.MemberQuery{ListQuery: page("", "", "", maxPage, 0)}, "page=2147483647"},
+		{"page=99999999999999999999999", store.MemberQuery{ListQuery: page("", "", "", maxPage, 0)}, "page=2147483647"},
+		{"page=-99999999999999999999999", store.MemberQuery{ListQuery: page("", "", "", 1, 0)}, ""},
 	})
 }
 

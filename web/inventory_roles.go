@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"pinaccess/internal/store"
+	"pinaccess/internal/export"
 	"pinaccess/views"
 )
 
@@ -16,12 +16,12 @@ func (h *inventoryHandler) rolesList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := parseList(c)
-	q := store.RoleQuery{ListQuery: r.lq, Kind: r.get("kind", "business_role", "permission")}
+	q, canon := roleQuery(c.QueryParams())
 	p, err := h.store.ListRoles(c.Request().Context(), in.ID, q)
 	if err != nil {
 		return err
 	}
+	r := listAt(c, roleSorting, canon)
 	v := r.listView(hd, []col{{"Role or permission", "name", false}, {"Kind", "kind", false}, {"What it allows", "", false},
 		{"Held by", "holders", true}, {"Grants", "", true}},
 		p.Total, 1, max(p.Total, 1), p.Sort, p.Dir)
@@ -31,7 +31,7 @@ func (h *inventoryHandler) rolesList(c echo.Context) error {
 	v.SearchLabel, v.SearchPlaceholder = "Search roles", "Name or description"
 	v.Filters = []views.Filter{{Name: "kind", Label: "Kind", Options: options(q.Kind, "Roles and permissions",
 		"business_role", "Business roles", "permission", "Asset permissions")}}
-	v.CSVHref = r.csvHref(hd.Base, "roles")
+	v.CSVHref = exportPath(in.ID, export.Roles, canon)
 	for _, x := range p.Rows {
 		kind, holders := "Business role", hd.Base+"/members?role="+url.QueryEscape(x.Name)
 		if x.Kind == "permission" {
@@ -48,5 +48,5 @@ func (h *inventoryHandler) rolesList(c echo.Context) error {
 		}})
 	}
 	v.Empty = emptyFor(hd, v, "roles", "")
-	return renderList(c, "Roles · "+in.Name, v)
+	return showList(c, "Roles · "+in.Name, r, v)
 }

@@ -102,50 +102,14 @@ func ago(now, t time.Time) string {
 // perPageOptions are the page sizes a list offers.
 var perPageOptions = []int{25, 50, 100, 250}
 
-// listRequest is what a list page was asked for: the query string, and the
-// common parameters parsed from it.
+// listRequest is a list page at its canonical query string (see
+// inventory_query.go), and the list's sorting: every link the page builds
+// (sort headers, pages) is canonical too, so its href is the URL htmx
+// pushes after following it.
 type listRequest struct {
-	path   string
-	values url.Values
-	lq     store.ListQuery
-}
-
-func parseList(c echo.Context) listRequest {
-	v := c.QueryParams()
-	r := listRequest{path: c.Request().URL.Path, values: url.Values{}}
-	// Keep only non-empty values, so URLs stay short and shareable.
-	for k, vals := range v {
-		if len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
-			r.values.Set(k, strings.TrimSpace(vals[0]))
-		}
-	}
-	r.lq.Q = r.values.Get("q")
-	r.lq.Sort = r.values.Get("sort")
-	r.lq.Dir = r.values.Get("dir")
-	r.lq.Page, _ = strconv.Atoi(r.values.Get("page"))
-	r.lq.PerPage, _ = strconv.Atoi(r.values.Get("per_page"))
-	if r.lq.Page < 1 {
-		r.lq.Page = 1
-	}
-	valid := false
-	for _, n := range perPageOptions {
-		valid = valid || n == r.lq.PerPage
-	}
-	if !valid {
-		r.lq.PerPage = store.DefaultPerPage
-	}
-	return r
-}
-
-// get returns a query parameter if it is one of the allowed values.
-func (r listRequest) get(name string, allowed ...string) string {
-	v := r.values.Get(name)
-	for _, a := range allowed {
-		if strings.EqualFold(v, a) {
-			return a
-		}
-	}
-	return ""
+	path    string
+	values  url.Values
+	sorting sorting
 }
 
 // href is the list's URL with the given parameters changed ("" removes).
@@ -165,6 +129,27 @@ func (r listRequest) href(changes ...string) string {
 		return r.path
 	}
 	return r.path + "?" + v.Encode()
+}
+
+// sortHref is the list's first page sorted by key in direction dir, with
+// the key and direction left out where they are the defaults.
+func (r listRequest) sortHref(key, dir string) string {
+	sortParam, dirParam := key, dir
+	if key == r.sorting.def {
+		sortParam = ""
+	}
+	if dir == r.sorting.defaultDir(key) {
+		dirParam = ""
+	}
+	return r.href("sort", sortParam, "dir", dirParam, "page", "")
+}
+
+// pageHref is the list's page n; the first page has no page parameter.
+func (r listRequest) pageHref(n int) string {
+	if n <= 1 {
+		return r.href("page", "")
+	}
+	return r.href("page", strconv.Itoa(n))
 }
 
 // filtered reports whether anything but sort and paging narrows the list.
@@ -195,14 +180,17 @@ func (r listRequest) listView(hd views.InventoryHeader, cols []col, total, page,
 	for _, c := range cols {
 		vc := views.Column{Label: c.label, Numeric: c.numeric}
 		if c.sort != "" {
-			next := store.SortAsc
+			// A column sorts first in its key's default direction, then,
+			// clicked again, the other way.
+			next := r.sorting.defaultDir(c.sort)
 			if c.sort == sort {
 				vc.Sorted = dir
+				next = store.SortAsc
 				if dir == store.SortAsc {
 					next = store.SortDesc
 				}
 			}
-			vc.SortHref = r.href("sort", c.sort, "dir", next, "page", "")
+			vc.SortHref = r.sortHref(c.sort, next)
 		}
 		v.Columns = append(v.Columns, vc)
 	}
@@ -211,30 +199,14 @@ func (r listRequest) listView(hd views.InventoryHeader, cols []col, total, page,
 		v.Pages = (total + perPage - 1) / perPage
 	}
 	if page > 1 {
-		v.PrevHref = r.href("page", strconv.Itoa(min(page-1, v.Pages)))
+		v.PrevHref = r.pageHref(min(page-1, v.Pages))
 	}
 	if page < v.Pages {
-		v.NextHref = r.href("page", strconv.Itoa(page+1))
+		v.NextHref = r.pageHref(page + 1)
 	}
 	v.FirstRow = (page-1)*perPage + 1
 	v.LastRow = min(total, page*perPage)
 	return v
-}
-
-// csvHref is the export of the list's kind with the list's query string
-// (without paging, which an export ignores).
-func (r listRequest) csvHref(base, kind string) string {
-	v := url.Values{}
-	for k, vals := range r.values {
-		if k != "page" && k != "per_page" {
-			v[k] = vals
-		}
-	}
-	h := base + "/export/" + kind + ".csv"
-	if len(v) > 0 {
-		h += "?" + v.Encode()
-	}
-	return h
 }
 
 // options builds a filter's options: "any" first, then each value, the

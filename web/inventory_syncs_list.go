@@ -18,12 +18,13 @@ func (h *inventoryHandler) syncsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	q, canon := runQuery(c.QueryParams())
-	p, err := h.store.ListRuns(c.Request().Context(), in.ID, q)
+	p, err := readPage(&q.ListQuery, canon, func() (store.RunPage, error) { return h.store.ListRuns(ctx, in.ID, q) })
 	if err != nil {
 		return err
 	}
-	r := listAt(c, canon, q.ListQuery)
+	r := listAt(c, runSorting, canon)
 	v := r.listView(hd, []col{{"Sync", "started", false}, {"Status", "status", false}, {"Members", "", true},
 		{"Partners", "", true}, {"Assets", "", true}, {"Grants", "", true}, {"Changes", "changes", true}, {"Took", "", true}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)
