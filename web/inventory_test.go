@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -425,6 +427,11 @@ func TestSortAndPageLinksPushURLsThatReloadTheSamePage(t *testing.T) {
 				t.Errorf("%s pushes %q: %s=%q is empty or the default", href, push, k, vs)
 			}
 		}
+		// Without JavaScript the browser goes to the link itself: the
+		// address bar must show what htmx would have pushed.
+		if push != href {
+			t.Errorf("the link %s pushes %s: a different URL for the same page", href, push)
+		}
 		reload := c.Get(t, push)
 		if got, want := sortedBy(reload), sortedBy(res); got != want {
 			t.Errorf("%s is sorted by %q, its pushed URL %s by %q", href, want, push, got)
@@ -434,7 +441,7 @@ func TestSortAndPageLinksPushURLsThatReloadTheSamePage(t *testing.T) {
 		}
 		return res
 	}
-	for _, list := range []string{"/members", "/partners", "/assets", "/access", "/pixels", "/invites", "/changes", "/syncs"} {
+	for _, list := range []string{"/members", "/partners", "/assets", "/access", "/roles", "/pixels", "/invites", "/changes", "/syncs"} {
 		t.Run(list, func(t *testing.T) {
 			// Every column header sorts by its column, both ways.
 			page := c.Get(t, base+list+"?q=")
@@ -464,6 +471,173 @@ func TestSortAndPageLinksPushURLsThatReloadTheSamePage(t *testing.T) {
 		}
 		if prev := res.TestID("page-prev").AttrOr("href", ""); check(t, prev).Header.Get("HX-Push-Url") != base+"/access?per_page=25" {
 			t.Errorf("the previous page (%s) does not push the first page's URL", prev)
+		}
+	})
+}
+
+func TestSortLinksLeaveTheDefaultOrderOut(t *testing.T) {
+	_, c, id, _ := inventoryServer(t)
+	base := "/integrations/" + strconv.FormatInt(id, 10)
+	for _, tc := range []struct {
+		page, header, want string
+	}{
+		// The list's default order is no parameter at all; another key
+		// sorts first in its own default direction.
+		{"/members", "Username", "/members?dir=desc"},
+		{"/members", "Email", "/members?sort=email"},
+		{"/members?sort=email", "Email", "/members?dir=desc&sort=email"},
+		{"/members?sort=email&dir=desc", "Email", "/members?sort=email"},
+		{"/members?sort=email", "Username", "/members"},
+		{"/members?dir=desc", "Username", "/members"},
+		// Newest first is the invites' default: their Sent column starts
+		// descending, and from another order goes back to no parameter.
+		{"/invites", "Sent", "/invites?dir=asc"},
+		{"/invites?sort=email&dir=desc", "Sent", "/invites"},
+		{"/invites?dir=asc", "Invitee", "/invites?sort=email"},
+		{"/syncs?sort=status", "Sync", "/syncs"},
+		{"/syncs", "Sync", "/syncs?dir=asc"},
+		{"/roles?kind=permission", "Held by", "/roles?kind=permission&sort=holders"},
+		{"/roles?sort=holders&dir=desc&kind=permission", "Role or permission", "/roles?kind=permission"},
+		// Sorting goes back to the first page and keeps the page size and
+		// the filters.
+		{"/access?per_page=25&page=3&role=EMPLOYEE", "Permission", "/access?per_page=25&role=EMPLOYEE&sort=permission"},
+		{"/access?per_page=25&page=3&role=EMPLOYEE", "Who", "/access?dir=desc&per_page=25&role=EMPLOYEE"},
+	} {
+		t.Run(tc.page+" "+tc.header, func(t *testing.T) {
+			res := c.Get(t, base+tc.page)
+			href := res.Find(`a[data-testid="sort-`+tc.header+`"]`).AttrOr("href", "")
+			if href != base+tc.want {
+				t.Errorf("the %s header links %q, want %q", tc.header, href, base+tc.want)
+			}
+			if hx := htmxGet(t, c, href).Header.Get("HX-Push-Url"); hx != href {
+				t.Errorf("following %s pushes %q", href, hx)
+			}
+		})
+	}
+}
+
+func TestRolesPageAndItsCSVReadTheQueryAlike(t *testing.T) {
+	_, c, id, _ := inventoryServer(t)
+	base := "/integrations/" + strconv.FormatInt(id, 10)
+	for _, tc := range []struct {
+		query, canon string
+	}{
+		{"", ""},
+		// The form as submitted, a kind in another case, an order and
+		// parameters the roles list does not take.
+		{"q=&kind=Permission&sort=holders&dir=desc&page=3&per_page=25&foo=bar", "dir=desc&kind=permission&sort=holders"},
+		{"q=+admin+&kind=role&sort=grants&dir=up", "q=admin"},
+		{"kind=business_role&sort=name&dir=asc", "kind=business_role"},
+		{"sort=kind&dir=desc", "dir=desc&sort=kind"},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			want := base + "/roles"
+			if tc.canon != "" {
+				want += "?" + tc.canon
+			}
+			res := htmxGet(t, c, base+"/roles?"+tc.query)
+			if got := res.Header.Get("HX-Push-Url"); got != want {
+				t.Errorf("the roles list pushes %q, want %q", got, want)
+			}
+			csvHref := base + "/export/roles.csv"
+			if tc.canon != "" {
+				csvHref += "?" + tc.canon
+			}
+			if got := res.TestID("download-csv").AttrOr("href", ""); got != csvHref {
+				t.Errorf("the CSV link %q, want %q", got, csvHref)
+			}
+			var shown []string
+			res.Find(`[data-testid="role-name"] div`).Each(func(_ int, s *goquery.Selection) {
+				shown = append(shown, strings.TrimSpace(s.Text()))
+			})
+			// The download of the very same query string holds the rows
+			// the page shows, in its order.
+			dl := c.Get(t, base+"/export/roles.csv?"+tc.query)
+			if dl.StatusCode != http.StatusOK {
+				t.Fatalf("download: status %d", dl.StatusCode)
+			}
+			recs, err := csv.NewReader(strings.NewReader(dl.Body)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := slices.Index(recs[0], "name")
+			var exported []string
+			for _, r := range recs[1:] {
+				exported = append(exported, r[name])
+			}
+			if len(shown) == 0 || !slices.Equal(shown, exported) {
+				t.Errorf("the page shows %q, the download of the same query holds %q", shown, exported)
+			}
+			if full := c.Get(t, want); strings.Join(rowsText(full), "\n") != strings.Join(rowsText(res), "\n") {
+				t.Errorf("the pushed URL %s shows other rows", want)
+			}
+		})
+	}
+}
+
+func TestPagePastTheEndShowsTheLastPage(t *testing.T) {
+	srv, c, id, d := inventoryServer(t)
+	resync(t, srv, id, d)
+	base := "/integrations/" + strconv.FormatInt(id, 10)
+	for _, list := range []string{"/members", "/partners", "/assets", "/access", "/pixels", "/invites", "/changes", "/syncs"} {
+		t.Run(list, func(t *testing.T) {
+			path := base + list + "?per_page=25"
+			total, _ := strconv.Atoi(c.Get(t, path).TestID("result-count").AttrOr("data-total", ""))
+			if total == 0 {
+				t.Fatal("the list is empty")
+			}
+			pages := (total + 24) / 25
+			// The canonical URL of the last page, and what it shows.
+			lastURL := path
+			if pages > 1 {
+				lastURL = base + list + "?page=" + strconv.Itoa(pages) + "&per_page=25"
+			}
+			last := c.Get(t, lastURL)
+			if len(rowsText(last)) == 0 || len(rowsText(last)) != total-(pages-1)*25 {
+				t.Fatalf("the last page %s shows %d rows of %d", lastURL, len(rowsText(last)), total)
+			}
+			for _, pg := range []string{strconv.Itoa(pages + 1), "999999", "99999999999999999999999"} {
+				for _, hx := range []bool{false, true} {
+					var res *webtest.Response
+					if hx {
+						res = htmxGet(t, c, path+"&page="+pg)
+						if got := res.Header.Get("HX-Push-Url"); got != lastURL {
+							t.Errorf("page %s pushes %q, want the last page %q", pg, got, lastURL)
+						}
+					} else {
+						res = c.Get(t, path+"&page="+pg)
+					}
+					if got, want := rowsText(res), rowsText(last); strings.Join(got, "\n") != strings.Join(want, "\n") {
+						t.Errorf("page %s (htmx %v) shows %d rows, not the last page's %d", pg, hx, len(got), len(want))
+					}
+					if pages == 1 {
+						if res.TestID("pagination").Length() != 0 {
+							t.Errorf("page %s of a one-page list has page links", pg)
+						}
+						continue
+					}
+					if got := strings.TrimSpace(res.TestID("page-current").Text()); got != "Page "+strconv.Itoa(pages)+" of "+strconv.Itoa(pages) {
+						t.Errorf("page %s says %q", pg, got)
+					}
+					prev := res.TestID("page-prev").AttrOr("href", "")
+					want := base + list + "?page=" + strconv.Itoa(pages-1) + "&per_page=25"
+					if pages == 2 {
+						want = path
+					}
+					if prev != want || res.TestID("page-next").Length() != 0 {
+						t.Errorf("page %s links back to %q (want %q) and next %d times", pg, prev, want, res.TestID("page-next").Length())
+					}
+				}
+			}
+		})
+	}
+	t.Run("nothing matches", func(t *testing.T) {
+		res := htmxGet(t, c, base+"/access?q=no+such+grant&page=4")
+		if got := res.Header.Get("HX-Push-Url"); got != base+"/access?q=no+such+grant" {
+			t.Errorf("page 4 of no rows pushes %q, want the first page", got)
+		}
+		if !strings.Contains(res.TestID("empty-state").Text(), "No grants match") {
+			t.Errorf("empty state %q", res.TestID("empty-state").Text())
 		}
 	})
 }
