@@ -64,7 +64,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio)
 		log.Warn("syncs left running by the previous start were marked interrupted", "runs", n)
 	}
 	conn := importer.StoreConnector{Store: st, Box: box, Endpoint: envs.Endpoint, Client: pinterest.Options{Logger: log}}
-	syncs := importer.NewManager(st, conn.Connect, importer.Options{Logger: log})
+	syncs := importer.NewManager(st, conn.Connect, importer.Options{Logger: log, Warm: true})
 	defer syncs.Close()
 	deps.Syncs = syncs
 	e, err := web.New(deps)
@@ -89,6 +89,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, stdio Stdio)
 	schedCtx, stopSched := context.WithCancel(ctx)
 	defer stopSched()
 	go importer.NewScheduler(syncs, st, importer.SchedulerOptions{Logger: log}).Run(schedCtx)
+	go warmInventories(schedCtx, st, log)
 	select {
 	case err := <-errc:
 		return err
@@ -131,4 +132,25 @@ func bootstrapAdmin(ctx context.Context, st *store.Store, cfg config.Config, log
 	log.Warn("no admin yet: open this one-time link to create the first one (valid 24 hours, until the next start)",
 		"url", cfg.BaseURL+"/setup?token="+token)
 	return nil
+}
+
+// warmInventories prepares the inventory pages of every integration's
+// current snapshot in the background (store.WarmInventory), so that the
+// first admin after a start does not wait for their counts.
+func warmInventories(ctx context.Context, st *store.Store, log *slog.Logger) {
+	ins, err := st.Integrations(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Warn("could not list integrations to prepare their inventories", "error", err)
+		}
+		return
+	}
+	for _, in := range ins {
+		if err := st.WarmInventory(ctx, in.ID); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("could not prepare an inventory's counts", "integration", in.ID, "error", err)
+			}
+			return
+		}
+	}
 }

@@ -35,6 +35,10 @@ type Options struct {
 	// ProgressEvery is how often a running run's progress is written to
 	// the database (for other processes); 0 means every 500 ms.
 	ProgressEvery time.Duration
+	// Warm, after a run becomes the current snapshot, computes what the
+	// inventory pages keep per snapshot (store.WarmInventory), so the
+	// first pages after a sync answer at once. For the dashboard.
+	Warm bool
 }
 
 // Manager starts, tracks and cancels sync runs. It is safe for concurrent
@@ -44,6 +48,7 @@ type Manager struct {
 	connect ConnectFunc
 	log     *slog.Logger
 	every   time.Duration
+	warm    bool
 
 	base   context.Context
 	stop   context.CancelFunc
@@ -73,7 +78,7 @@ func NewManager(st *store.Store, connect ConnectFunc, opts Options) *Manager {
 		every = 500 * time.Millisecond
 	}
 	base, stop := context.WithCancel(context.Background())
-	return &Manager{st: st, connect: connect, log: log, every: every, base: base, stop: stop,
+	return &Manager{st: st, connect: connect, log: log, every: every, warm: opts.Warm, base: base, stop: stop,
 		jobs: map[int64]*job{}, active: map[int64]int64{}}
 }
 
@@ -112,6 +117,11 @@ func (m *Manager) Start(ctx context.Context, integrationID int64, trigger string
 		delete(m.active, j.integrationID)
 		m.mu.Unlock()
 		close(j.done)
+		if m.warm && j.result.Status == store.RunSucceeded {
+			if err := m.st.WarmInventory(m.base, integrationID); err != nil && m.base.Err() == nil {
+				m.log.Warn("could not prepare the inventory's counts", "integration", integrationID, "error", err)
+			}
+		}
 	}()
 	m.log.Info("sync started", "integration", integrationID, "run", run.ID, "trigger", trigger)
 	return run.ID, nil

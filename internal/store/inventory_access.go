@@ -168,20 +168,19 @@ const (
 	searchAssetOnly
 )
 
-// arms lists the principal kinds the query can match.
+// arms lists the principal kinds the query can match: a business role is
+// held by members only, a partner type belongs to partners only, so either
+// rules out the other kind (and both, or an unknown principal type, match
+// nothing).
 func (q AccessQuery) arms() []string {
-	switch {
-	case q.PrincipalType == GranteeMember || q.Role != "":
-		if q.PrincipalType == GranteePartner {
-			return nil
-		}
-		return []string{GranteeMember}
-	case q.PrincipalType == GranteePartner || q.PartnerType != "":
-		return []string{GranteePartner}
-	case q.PrincipalType != "":
-		return nil
+	var kinds []string
+	if (q.PrincipalType == "" || q.PrincipalType == GranteeMember) && q.PartnerType == "" {
+		kinds = append(kinds, GranteeMember)
 	}
-	return []string{GranteeMember, GranteePartner}
+	if (q.PrincipalType == "" || q.PrincipalType == GranteePartner) && q.Role == "" {
+		kinds = append(kinds, GranteePartner)
+	}
+	return kinds
 }
 
 func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
@@ -240,8 +239,15 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 	}
 	l, sort, dir := q.sql(run)
 	known := countCached
-	if !q.filtered() {
+	switch {
+	case !q.filtered():
 		known = s.snapshotCount(ctx, run, "grants")
+	case q.countsByFacets():
+		facets, err := s.grantFacets(ctx, run)
+		if err != nil {
+			return AccessPage{}, err
+		}
+		known = q.facetCount(facets)
 	}
 	rows, total, err := listPage(ctx, s, "list access", l, q.ListQuery, known, scanAccessRow)
 	return AccessPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
@@ -253,6 +259,9 @@ func (s *Store) EachAccess(ctx context.Context, integrationID int64, q AccessQue
 	run, err := s.currentRun(ctx, integrationID)
 	if err != nil || run == 0 {
 		return err
+	}
+	if order, desc, ok := q.byPrincipalOrder(); ok {
+		return s.eachAccessByPrincipal(ctx, run, q, order, desc, fn)
 	}
 	l, _, _ := q.sql(run)
 	return eachRow(ctx, s.r, "access", l, scanAccessRow, fn)

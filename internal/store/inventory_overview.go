@@ -137,3 +137,26 @@ func (s *Store) StaleInvites(ctx context.Context, integrationID int64, before ti
 	n, _ := slices.BinarySearch(sent, before.UnixMilli())
 	return n, nil
 }
+
+// WarmInventory computes what the inventory pages of the integration's
+// current snapshot keep once computed: the overview, the role holders and
+// the counts behind the access list's filters. The dashboard calls it after
+// a sync and at start, so that the first admin to look does not wait for
+// them.
+func (s *Store) WarmInventory(ctx context.Context, integrationID int64) error {
+	run, err := s.currentRun(ctx, integrationID)
+	if err != nil || run == 0 {
+		return err
+	}
+	if _, err := s.InventoryOverview(ctx, integrationID); err != nil {
+		return err
+	}
+	if _, err := s.grantFacets(ctx, run); err != nil {
+		return err
+	}
+	if _, err := s.ListRoles(ctx, integrationID, RoleQuery{}); err != nil {
+		return err
+	}
+	_, err = s.StaleInvites(ctx, integrationID, s.now())
+	return err
+}

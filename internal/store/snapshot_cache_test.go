@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestSnapshotCacheComputesOnceForConcurrentCallers(t *testing.T) {
@@ -114,5 +116,46 @@ func TestCacheKeysTellParametersApart(t *testing.T) {
 	}
 	if cacheKey("count", "q", []any{"a"}) != cacheKey("count", "q", []any{"a"}) {
 		t.Error("the same query gives different keys")
+	}
+}
+
+// WarmInventory computes what the overview, the roles page and the access
+// list's filter counts need: after it, those pages compute nothing more.
+func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "pinaccess.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id := newIntegration(t, s, 0, 2)
+	if err := s.WarmInventory(ctx, id); err != nil || s.cache.len() != 0 {
+		t.Fatalf("nothing imported yet: %v, %d kept", err, s.cache.len())
+	}
+	syncBusiness(t, s, id, sampleBusiness(20))
+	if err := s.WarmInventory(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	kept := s.cache.len()
+	if kept == 0 {
+		t.Fatal("warming kept nothing")
+	}
+	o, err := s.InventoryOverview(ctx, id)
+	if err != nil || o.Counts.Members != 20 {
+		t.Fatalf("overview: %d members, %v", o.Counts.Members, err)
+	}
+	roles, err := s.ListRoles(ctx, id, RoleQuery{})
+	if err != nil || len(roles.Rows) == 0 {
+		t.Fatalf("roles: %v", err)
+	}
+	p, err := s.ListAccess(ctx, id, AccessQuery{Permission: "ADMIN", PrincipalType: GranteeMember})
+	if err != nil || p.Total != 10 {
+		t.Fatalf("members with ADMIN: %d grants, %v; want 10", p.Total, err)
+	}
+	if _, err := s.StaleInvites(ctx, id, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if s.cache.len() != kept {
+		t.Fatalf("the pages computed %d more results after warming", s.cache.len()-kept)
 	}
 }
