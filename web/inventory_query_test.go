@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -285,6 +286,78 @@ func TestSortingsAreTheStores(t *testing.T) {
 				check(store.ListQuery{Sort: key}, key, tc.s.defaultDir(key))
 				check(store.ListQuery{Sort: key, Dir: store.SortAsc}, key, store.SortAsc)
 				check(store.ListQuery{Sort: key, Dir: store.SortDesc}, key, store.SortDesc)
+			}
+		})
+	}
+}
+
+// TestReadPageNeverReadsPastTheEnd: a page past the end of a list shows
+// its last page, and the store is never asked to skip to a deep offset it
+// does not have, which costs a scan of the whole list.
+func TestReadPageNeverReadsPastTheEnd(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "pinaccess.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d, err := sandbox.Generate("small", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := inventorytest.Import(ctx, st, d, inventorytest.Integration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := st.ListAccess(ctx, id, store.AccessQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := (all.Total + 24) / 25
+	if last < 2 {
+		t.Fatalf("%d grants: one page", all.Total)
+	}
+	lastPage := url.Values{"page": {strconv.Itoa(last)}, "per_page": {"25"}}
+	for _, tc := range []struct {
+		query     string
+		wantPage  int
+		wantCanon string
+		wantReads int
+	}{
+		{"per_page=25&page=2", 2, "page=2&per_page=25", 1},
+		{"per_page=25&page=" + strconv.Itoa(last), last, lastPage.Encode(), 1},
+		// Shallow: read, found past the end, read again at the last page.
+		{"per_page=25&page=" + strconv.Itoa(last+1), last, lastPage.Encode(), 2},
+		// Deep: counted on one row first, then the last page read.
+		{"per_page=25&page=999999", last, lastPage.Encode(), 2},
+		{"per_page=25&page=99999999999999999999", last, lastPage.Encode(), 2},
+		{"per_page=25&page=999999&q=no+such+grant", 1, "per_page=25&q=no+such+grant", 2},
+		{"per_page=25&page=3&q=no+such+grant", 1, "per_page=25&q=no+such+grant", 1},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			v, _ := url.ParseQuery(tc.query)
+			q, canon := accessQuery(v)
+			var reads []store.ListQuery
+			p, err := readPage(&q.ListQuery, canon, func() (store.AccessPage, error) {
+				reads = append(reads, q.ListQuery)
+				return st.ListAccess(ctx, id, q)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Page != tc.wantPage || canon.Encode() != tc.wantCanon {
+				t.Errorf("page %d, canonical %q; want page %d, %q", p.Page, canon.Encode(), tc.wantPage, tc.wantCanon)
+			}
+			if want := min(25, p.Total-(p.Page-1)*25); len(p.Rows) != want {
+				t.Errorf("%d rows on page %d of %d rows, want %d", len(p.Rows), p.Page, p.Total, want)
+			}
+			for _, r := range reads {
+				if off := (r.Page - 1) * r.PerPage; off >= countFirstFrom && off >= p.Total {
+					t.Errorf("the store was asked to skip %d rows of %d", off, p.Total)
+				}
+			}
+			if len(reads) != tc.wantReads {
+				t.Errorf("%d reads %+v, want %d", len(reads), reads, tc.wantReads)
 			}
 		})
 	}

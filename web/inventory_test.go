@@ -650,12 +650,14 @@ func TestPagePastTheEndShowsTheLastPage(t *testing.T) {
 		})
 	}
 	t.Run("nothing matches", func(t *testing.T) {
-		res := htmxGet(t, c, base+"/access?q=no+such+grant&page=4")
-		if got := res.Header.Get("HX-Push-Url"); got != base+"/access?q=no+such+grant" {
-			t.Errorf("page 4 of no rows pushes %q, want the first page", got)
-		}
-		if !strings.Contains(res.TestID("empty-state").Text(), "No grants match") {
-			t.Errorf("empty state %q", res.TestID("empty-state").Text())
+		for _, pg := range []string{"4", "999999"} {
+			res := htmxGet(t, c, base+"/access?q=no+such+grant&page="+pg)
+			if got := res.Header.Get("HX-Push-Url"); got != base+"/access?q=no+such+grant" {
+				t.Errorf("page %s of no rows pushes %q, want the first page", pg, got)
+			}
+			if !strings.Contains(res.TestID("empty-state").Text(), "No grants match") {
+				t.Errorf("page %s of no rows: empty state %q", pg, res.TestID("empty-state").Text())
+			}
 		}
 	})
 }
