@@ -123,6 +123,10 @@ func (q AccessQuery) arm(runID int64, kind, sort string, drive bool, match int) 
 			w.add(`x.search LIKE ? ESCAPE '\'`, pat)
 		case searchAssetOnly:
 			w.add(`a.search LIKE ? ESCAPE '\' AND x.search NOT LIKE ? ESCAPE '\'`, pat, pat)
+		case searchAsset:
+			w.add(`a.search LIKE ? ESCAPE '\'`, pat)
+		case searchPrincipalOnly:
+			w.add(`x.search LIKE ? ESCAPE '\' AND a.search NOT LIKE ? ESCAPE '\'`, pat, pat)
 		default:
 			w.add(`(x.search LIKE ? ESCAPE '\' OR a.search LIKE ? ESCAPE '\')`, pat, pat)
 		}
@@ -166,6 +170,8 @@ const (
 	searchEither = iota
 	searchPrincipal
 	searchAssetOnly
+	searchAsset
+	searchPrincipalOnly
 )
 
 // arms lists the principal kinds the query can match: a business role is
@@ -183,6 +189,34 @@ func (q AccessQuery) arms() []string {
 	return kinds
 }
 
+// listArm is one part of a principal kind's rows: read in the order of
+// sort, matching the search as match says.
+type listArm struct {
+	sort  string
+	match int
+}
+
+// listArms splits a principal kind's rows for listing. Without a search, or
+// for one principal or asset, it is one part. With a search, walking the
+// sort's index and testing both sides of every grant finds few matches
+// per grant read when they are rare (a name that only some assets carry,
+// say); so the rows become those whose sort side matches, read in order
+// from its index, and those where only the other side matches, found from
+// that side and sorted. The two parts are disjoint and together are the
+// rows either side matches.
+func (q AccessQuery) listArms(sort string, drive bool) []listArm {
+	if !hasText(q.Q) || !drive {
+		return []listArm{{sort, searchEither}}
+	}
+	switch sort {
+	case "principal", "principal_type":
+		return []listArm{{sort, searchPrincipal}, {"asset", searchAssetOnly}}
+	case "asset", "asset_type":
+		return []listArm{{sort, searchAsset}, {"principal", searchPrincipalOnly}}
+	}
+	return []listArm{{sort, searchEither}}
+}
+
 func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
 	sort, dir, order := accessSorts.resolve(q.Sort, q.Dir)
 	var l listSQL
@@ -191,21 +225,23 @@ func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
 		// One principal's or asset's grants are few: let SQLite start from
 		// them and sort, rather than walk an index in order.
 		drive := q.PrincipalID == "" && q.AssetID == ""
-		arm, args := q.arm(runID, kind, sort, drive, searchEither)
-		parts = append(parts, arm)
-		l.args = append(l.args, args...)
+		for _, a := range q.listArms(sort, drive) {
+			arm, args := q.arm(runID, kind, a.sort, drive, a.match)
+			parts = append(parts, arm)
+			l.args = append(l.args, args...)
+		}
 		if hasText(q.Q) {
 			for _, c := range []struct {
 				sort  string
 				match int
 			}{{"principal", searchPrincipal}, {"asset", searchAssetOnly}} {
-				arm, args = q.arm(runID, kind, c.sort, true, c.match)
+				arm, args := q.arm(runID, kind, c.sort, true, c.match)
 				counts = append(counts, "(SELECT count(*) FROM ("+arm+"))")
 				l.countArgs = append(l.countArgs, args...)
 			}
 			continue
 		}
-		arm, args = q.arm(runID, kind, sort, false, searchEither)
+		arm, args := q.arm(runID, kind, sort, false, searchEither)
 		counts = append(counts, "(SELECT count(*) FROM ("+arm+"))")
 		l.countArgs = append(l.countArgs, args...)
 	}
@@ -216,6 +252,7 @@ func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
 		counts = []string{"0"}
 	}
 	l.query = strings.Join(parts, " UNION ALL ") + ` ORDER BY ` + order
+	l.reversed = strings.Join(parts, " UNION ALL ") + ` ORDER BY ` + accessSorts.reversed(sort, dir)
 	l.count = "SELECT " + strings.Join(counts, " + ")
 	return l, sort, dir
 }

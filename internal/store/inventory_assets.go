@@ -99,7 +99,7 @@ func (s *Store) assetSQL(ctx context.Context, integrationID, runID int64, q Asse
 		w.add(cond, args...)
 	}
 	sort, dir, order := assetSorts.resolve(q.Sort, q.Dir)
-	l := simpleList(cols, from, w, order)
+	l := simpleList(cols, from, w, order, assetSorts.reversed(sort, dir))
 	return l, sort, dir, nil
 }
 

@@ -67,7 +67,7 @@ func (q ChangeQuery) sql(integrationID int64) (listSQL, string, string) {
 			integrationID, q.Involving, integrationID, q.Involving)
 	}
 	sort, dir, order := changeSorts.resolve(q.Sort, q.Dir)
-	return simpleList(cols, from, w, order), sort, dir
+	return simpleList(cols, from, w, order, changeSorts.reversed(sort, dir)), sort, dir
 }
 
 func scanChangeRow(r *sql.Rows) (ChangeRow, error) {
@@ -121,7 +121,7 @@ func (s *Store) ListRuns(ctx context.Context, integrationID int64, q RunQuery) (
 		w.add("status = ?", q.Status)
 	}
 	sort, dir, order := runSorts.resolve(q.Sort, q.Dir)
-	l := simpleList(runColumns, "FROM sync_runs", w, order)
+	l := simpleList(runColumns, "FROM sync_runs", w, order, runSorts.reversed(sort, dir))
 	rows, total, err := listPage(ctx, s, "list runs", l, q.ListQuery, countLive, func(r *sql.Rows) (Run, error) { return scanRun(r) })
 	return RunPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
 }

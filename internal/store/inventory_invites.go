@@ -71,7 +71,7 @@ func (q InviteQuery) sql(runID int64) (listSQL, string, string) {
 		w.add("i.sent_at > 0 AND i.sent_at < ?", q.SentBefore.UnixMilli())
 	}
 	sort, dir, order := inviteSorts.resolve(q.Sort, q.Dir)
-	return simpleList(cols, from, w, order), sort, dir
+	return simpleList(cols, from, w, order, inviteSorts.reversed(sort, dir)), sort, dir
 }
 
 func scanInviteRow(r *sql.Rows) (InviteRow, error) {

@@ -66,7 +66,7 @@ func (q MemberQuery) sql(runID int64) (listSQL, string, string) {
 		w.add("m.is_system_user = 0")
 	}
 	sort, dir, order := memberSorts.resolve(q.Sort, q.Dir)
-	l := simpleList(cols, from, w, order)
+	l := simpleList(cols, from, w, order, memberSorts.reversed(sort, dir))
 	return l, sort, dir
 }
 

@@ -59,7 +59,7 @@ func (q PartnerQuery) sql(runID int64) (listSQL, string, string) {
 		w.add("p.partner_type = ?", q.Type)
 	}
 	sort, dir, order := partnerSorts.resolve(q.Sort, q.Dir)
-	l := simpleList(cols, from, w, order)
+	l := simpleList(cols, from, w, order, partnerSorts.reversed(sort, dir))
 	return l, sort, dir
 }
 

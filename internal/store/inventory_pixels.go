@@ -69,7 +69,7 @@ func (q PixelQuery) sql(runID int64) (listSQL, string, string) {
 			AND kind = 'asset' AND ext_id = ?)`, runID, q.AdAccountID)
 	}
 	sort, dir, order := pixelSorts.resolve(q.Sort, q.Dir)
-	return simpleList(cols, from, w, order), sort, dir
+	return simpleList(cols, from, w, order, pixelSorts.reversed(sort, dir)), sort, dir
 }
 
 func scanPixelRow(r *sql.Rows) (PixelRow, error) {

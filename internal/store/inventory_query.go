@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -93,6 +94,22 @@ func (k sortKeys) resolve(sort, dir string) (string, string, string) {
 	return sort, dir, strings.Join(terms, ", ")
 }
 
+// reversed returns the ORDER BY clause of a resolved sort key read the
+// other way: the same terms, each in the opposite direction.
+func (k sortKeys) reversed(sort, dir string) string {
+	if dir == SortAsc {
+		dir = SortDesc
+	} else {
+		dir = SortAsc
+	}
+	spec := k.keys[sort]
+	terms := make([]string, 0, len(spec.terms))
+	for _, t := range spec.terms {
+		terms = append(terms, t+" "+strings.ToUpper(dir))
+	}
+	return strings.Join(terms, ", ")
+}
+
 // where collects the conditions and parameters of a list query.
 type where struct {
 	conds []string
@@ -123,21 +140,25 @@ func likePattern(q string) string {
 // hasText reports whether a search string has anything to search for.
 func hasText(q string) bool { return strings.TrimSpace(q) != "" }
 
-// listSQL is a list query: the rows in order with their parameters, and
-// the count of the same rows with its parameters.
+// listSQL is a list query: the rows in order with their parameters, the
+// same rows in the opposite order (same parameters), and the count of the
+// rows with its parameters.
 type listSQL struct {
 	query     string
+	reversed  string
 	args      []any
 	count     string
 	countArgs []any
 }
 
-// simpleList builds the list query of one table (with joins) filtered by w.
-func simpleList(selectCols, from string, w where, orderBy string) listSQL {
+// simpleList builds the list query of one table (with joins) filtered by w,
+// ordered by orderBy, and by reversedOrderBy when read backwards.
+func simpleList(selectCols, from string, w where, orderBy, reversedOrderBy string) listSQL {
 	return listSQL{
-		query: "SELECT " + selectCols + " " + from + w.sql() + " ORDER BY " + orderBy,
-		args:  w.args,
-		count: "SELECT count(*) " + from + w.sql(), countArgs: w.args,
+		query:    "SELECT " + selectCols + " " + from + w.sql() + " ORDER BY " + orderBy,
+		reversed: "SELECT " + selectCols + " " + from + w.sql() + " ORDER BY " + reversedOrderBy,
+		args:     w.args,
+		count:    "SELECT count(*) " + from + w.sql(), countArgs: w.args,
 	}
 }
 
@@ -166,14 +187,16 @@ const (
 // listPage runs a list query for one page and counts its rows. total is the
 // total when it is already known (not negative), or countLive or
 // countCached.
+//
+// SQLite reaches an OFFSET by stepping over the rows before it, so a page
+// deep into a long list costs its offset. A page in the second half is
+// read backwards instead: the query in the opposite order, from the end,
+// the rows turned around. Every list's order is total (it ends with a
+// unique key), so both ways give the same page, and no page costs more
+// than half the list.
 func listPage[T any](ctx context.Context, s *Store, what string, l listSQL, q ListQuery, total int,
 	scan func(*sql.Rows) (T, error)) ([]T, int, error) {
 	normPage(&q)
-	args := append(append([]any{}, l.args...), q.PerPage, (q.Page-1)*q.PerPage)
-	rows, err := queryAll(ctx, s.read, what, scan, l.query+" LIMIT ? OFFSET ?", args...)
-	if err != nil {
-		return nil, 0, err
-	}
 	count := func() (int, error) {
 		var n int
 		if err := s.read.QueryRowContext(ctx, l.count, l.countArgs...).Scan(&n); err != nil {
@@ -181,12 +204,29 @@ func listPage[T any](ctx context.Context, s *Store, what string, l listSQL, q Li
 		}
 		return n, nil
 	}
+	var err error
 	switch total {
 	case countLive:
 		total, err = count()
 	case countCached:
 		total, err = cached(ctx, s.cache, cacheKey("count", l.count, l.countArgs), count)
 	}
+	if err != nil {
+		return nil, 0, err
+	}
+	offset := (q.Page - 1) * q.PerPage
+	if l.reversed != "" && offset > total/2 && offset < total {
+		n := min(q.PerPage, total-offset)
+		args := append(append([]any{}, l.args...), n, total-offset-n)
+		rows, err := queryAll(ctx, s.read, what, scan, l.reversed+" LIMIT ? OFFSET ?", args...)
+		if err != nil {
+			return nil, 0, err
+		}
+		slices.Reverse(rows)
+		return rows, total, nil
+	}
+	args := append(append([]any{}, l.args...), q.PerPage, offset)
+	rows, err := queryAll(ctx, s.read, what, scan, l.query+" LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -59,7 +59,7 @@ func (q RoleQuery) sql(runID int64) (listSQL, string, string) {
 		w.add("kind = ?", q.Kind)
 	}
 	sort, dir, order := roleSorts.resolve(q.Sort, q.Dir)
-	l := simpleList(cols, from, w, order)
+	l := simpleList(cols, from, w, order, roleSorts.reversed(sort, dir))
 	pre := []any{runID, runID, runID}
 	l.args = append(pre, l.args...)
 	l.countArgs = l.args
