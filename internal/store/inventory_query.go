@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -235,22 +236,23 @@ func listPage[T any](ctx context.Context, s *Store, what string, l listSQL, q Li
 
 // cacheKey names a cached result by what computed it: a kind of result, a
 // query and its parameters (which include the run), each written so that
-// different parameters never give the same key.
+// different parameters never give the same text, then hashed, so that a
+// key costs 32 bytes whatever the length of its query.
 func cacheKey(kind, query string, args []any) string {
-	var b strings.Builder
-	b.WriteString(kind)
-	b.WriteByte(0)
-	b.WriteString(query)
+	h := sha256.New()
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(query))
 	for _, a := range args {
-		b.WriteByte(0)
+		h.Write([]byte{0})
 		switch v := a.(type) {
 		case string:
-			b.WriteString(strconv.Quote(v))
+			h.Write([]byte(strconv.Quote(v)))
 		default:
-			fmt.Fprintf(&b, "%T:%v", v, v)
+			fmt.Fprintf(h, "%T:%v", v, v)
 		}
 	}
-	return b.String()
+	return string(h.Sum(nil))
 }
 
 // eachRow streams every row of a list query to fn, in the list's order. It

@@ -32,8 +32,11 @@ type cacheEntry struct {
 	err  error
 }
 
-// snapshotCacheSize bounds the entries kept. An entry is a count or an
-// overview: a few hundred bytes at most.
+// snapshotCacheSize bounds the entries kept. Most entries are counts (a
+// 32-byte key and an int, about 200 bytes with the bookkeeping); a
+// snapshot's overview, role list and access facets are a few kilobytes;
+// the service account's keys and the send times of pending invites hold
+// a number per row. A full cache is a few megabytes.
 const snapshotCacheSize = 20_000
 
 func newSnapshotCache(max int) *snapshotCache {
