@@ -99,8 +99,26 @@ func browsePages(ctx context.Context, imp *imported) ([]pageSet, error) {
 	for _, perm := range []string{"ADMIN", "FINANCE_MANAGER", "ANALYST", "CAMPAIGN_MANAGER"} {
 		access = append(access, root+"/access?permission="+perm)
 	}
+	// List pages of the members and of the grants: the first and the last
+	// (in their default order and another), and the middle one, the
+	// farthest from either end.
+	memberPages := (mpage.Total + store.DefaultPerPage - 1) / store.DefaultPerPage
+	grants, err := st.ListAccess(ctx, imp.IntegrationID, store.AccessQuery{ListQuery: store.ListQuery{PerPage: 1}})
+	if err != nil {
+		return nil, fmt.Errorf("access: %w", err)
+	}
+	grantPages := (grants.Total + store.DefaultPerPage - 1) / store.DefaultPerPage
+	lists := []string{
+		root + "/members", root + "/members?page=" + strconv.Itoa(memberPages), root + "/members?sort=email&dir=desc",
+		root + "/access", root + "/access?page=" + strconv.Itoa(grantPages), root + "/access?sort=asset",
+	}
+	middle := []string{
+		root + "/members?page=" + strconv.Itoa((memberPages+1)/2), root + "/access?page=" + strconv.Itoa((grantPages+1)/2),
+	}
 	return []pageSet{
 		{Name: "overview", Paths: []string{root}},
+		{Name: "member and access lists, first and last pages", Paths: lists},
+		{Name: "member and access lists, middle page", Paths: middle},
 		{Name: "members, search", Paths: searches},
 		{Name: "access, permission filter", Paths: access},
 		{Name: "member detail", Paths: memberPaths},
