@@ -236,12 +236,20 @@ func Columns(kind string) (cols []string, ok bool) {
 // the bytes reach the client. Write stops, returning ctx's error, when ctx
 // is cancelled (a client that went away), and with the write error when w
 // fails.
-func Write(ctx context.Context, w io.Writer, src Source, kind string, integrationID int64, q any) (int64, error) {
+//
+// The chunks are written to w by a goroutine of Write's, beside the
+// reading of the next rows; Write returns only after its last write to w.
+func Write(ctx context.Context, w io.Writer, src Source, kind string, integrationID int64, q any) (n int64, err error) {
 	t, ok := tables[kind]
 	if !ok {
 		return 0, fmt.Errorf("%w %q", ErrUnknownKind, kind)
 	}
 	s := newStream(ctx, w)
+	defer func() {
+		if cerr := s.close(); err == nil {
+			err = cerr
+		}
+	}()
 	s.rec.header(t.columns)
 	if err := s.write(); err != nil {
 		return 0, err
@@ -287,10 +295,12 @@ const flushEvery = 250 * time.Millisecond
 const bufSize = 64 << 10
 
 // stream writes records through a buffer, flushing it (and the HTTP
-// response under it) in chunks.
+// response under it) in chunks, which a chunkWriter writes beside the
+// formatting of the next ones.
 type stream struct {
 	ctx       context.Context
 	out       *bufio.Writer
+	chunks    *chunkWriter
 	rec       record
 	rows      int64
 	lastFlush time.Time
@@ -300,7 +310,17 @@ func newStream(ctx context.Context, w io.Writer) *stream {
 	if f, ok := w.(http.Flusher); ok {
 		w = flushWriter{w: w, f: f}
 	}
-	return &stream{ctx: ctx, out: bufio.NewWriterSize(w, bufSize), rec: record{buf: make([]byte, 0, 1024)}, lastFlush: time.Now()}
+	c := newChunkWriter(ctx, w)
+	return &stream{ctx: ctx, out: bufio.NewWriterSize(c, bufSize), chunks: c, rec: record{buf: make([]byte, 0, 1024)}, lastFlush: time.Now()}
+}
+
+// close waits for the chunks flushed to be written: after it, nothing
+// writes to the destination.
+func (s *stream) close() error {
+	if err := s.chunks.Close(); err != nil {
+		return fmt.Errorf("export: write: %w", err)
+	}
+	return nil
 }
 
 // emit writes the current record as a data row.
