@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 )
 
@@ -94,13 +95,19 @@ func (s *Store) ListInvites(ctx context.Context, integrationID int64, q InviteQu
 	}
 	l, sort, dir := q.sql(run)
 	known := countCached
-	if !q.SentBefore.IsZero() {
-		// The cut-off follows the clock (pending for 30 days): each
-		// request asks something new, so there is nothing to keep.
+	switch {
+	case !q.filtered():
+		known = s.snapshotCount(ctx, run, "invites")
+	case !q.SentBefore.IsZero() && !hasText(q.Q) && q.Type == "":
+		// The cut-off follows the clock ("pending for 30 days"), so each
+		// request asks a new count: it is a search in the snapshot's
+		// send times, kept sorted by status.
+		known, err = s.invitesSentBefore(ctx, run, q.Status, q.SentBefore)
+	case !q.SentBefore.IsZero():
 		known = countLive
 	}
-	if !q.filtered() {
-		known = s.snapshotCount(ctx, run, "invites")
+	if err != nil {
+		return InvitePage{}, err
 	}
 	rows, total, err := listPage(ctx, s, "list invites", l, q.ListQuery, known, scanInviteRow)
 	return InvitePage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
@@ -114,4 +121,37 @@ func (s *Store) EachInvite(ctx context.Context, integrationID int64, q InviteQue
 	}
 	l, _, _ := q.sql(run)
 	return eachRow(ctx, s.read, "invites", l, scanInviteRow, fn)
+}
+
+// invitesSentBefore counts a snapshot's invites sent (a known time) before
+// the given time, of one status or ("") of any, as InviteQuery's Status and
+// SentBefore select them. The send times are kept per snapshot, sorted by
+// status, so a count is a binary search whatever the time.
+func (s *Store) invitesSentBefore(ctx context.Context, runID int64, status string, before time.Time) (int, error) {
+	type sent struct {
+		status string
+		at     int64
+	}
+	byStatus, err := cached(ctx, s.cache, cacheKey("invite send times", "", []any{runID}), func() (map[string][]int64, error) {
+		rows, err := queryAll(ctx, s.read, "invite send times", func(r *sql.Rows) (sent, error) {
+			var x sent
+			return x, r.Scan(&x.status, &x.at)
+		}, `SELECT invite_status, sent_at FROM snap_invites WHERE run_id = ? AND sent_at > 0 ORDER BY invite_status, sent_at`, runID)
+		m := map[string][]int64{}
+		for _, x := range rows {
+			m[x.status] = append(m[x.status], x.at)
+		}
+		return m, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for st, times := range byStatus {
+		if status == "" || st == status {
+			i, _ := slices.BinarySearch(times, before.UnixMilli())
+			n += i
+		}
+	}
+	return n, nil
 }

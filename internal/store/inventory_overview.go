@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"slices"
 	"time"
 )
 
@@ -118,24 +117,12 @@ const RoleBizAdminName = "BIZ_ADMIN"
 
 // StaleInvites counts the current snapshot's pending invites sent before
 // the given time, as ListInvites with Status PENDING and SentBefore would.
-// The cut-off moves with the clock, so what is kept per snapshot is the
-// sorted send times of its pending invites, and the count a search in it.
 func (s *Store) StaleInvites(ctx context.Context, integrationID int64, before time.Time) (int, error) {
 	run, err := s.currentRun(ctx, integrationID)
 	if err != nil || run == 0 {
 		return 0, err
 	}
-	sent, err := cached(ctx, s.cache, cacheKey("pending invites", "", []any{run}), func() ([]int64, error) {
-		return queryAll(ctx, s.read, "pending invites", func(r *sql.Rows) (int64, error) {
-			var t int64
-			return t, r.Scan(&t)
-		}, `SELECT sent_at FROM snap_invites WHERE run_id = ? AND invite_status = 'PENDING' AND sent_at > 0 ORDER BY sent_at`, run)
-	})
-	if err != nil {
-		return 0, err
-	}
-	n, _ := slices.BinarySearch(sent, before.UnixMilli())
-	return n, nil
+	return s.invitesSentBefore(ctx, run, "PENDING", before)
 }
 
 // WarmInventory computes what the inventory pages of the integration's

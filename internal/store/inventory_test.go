@@ -440,6 +440,20 @@ func TestListPixelsInvitesAndRolesMatchTheDataset(t *testing.T) {
 	if err != nil || stale != len(want) {
 		t.Errorf("StaleInvites = %d, %v; want %d", stale, err, len(want))
 	}
+	// The list's total for a cut-off, of one status or of any, counts what
+	// the dataset sent strictly before it (the cut is one invite's time).
+	for _, status := range []string{"PENDING", ""} {
+		n := 0
+		for _, inv := range d.Invites {
+			if (status == "" || inv.InviteStatus == status) && inv.SentAt > 0 && inv.SentAt < cut.UnixMilli() {
+				n++
+			}
+		}
+		p, err := st.ListInvites(context.Background(), id, store.InviteQuery{Status: status, SentBefore: cut})
+		if err != nil || p.Total != n || n == 0 {
+			t.Errorf("invites of status %q sent before the cut: total %d, %v; want %d (not 0)", status, p.Total, err, n)
+		}
+	}
 
 	holders := map[string]map[string]bool{}
 	grants := map[string]int{}
