@@ -11,7 +11,8 @@ import (
 	"pinaccess/views"
 )
 
-// show is GET /integrations/{id}: the status card, then any other sections.
+// show is GET /integrations/{id}: the page's header, the status card, a
+// running sync's progress, then the inventory.
 func (h *integrationHandler) show(c echo.Context) error {
 	in, err := h.load(c)
 	if err != nil {
@@ -30,12 +31,11 @@ func (h *integrationHandler) show(c echo.Context) error {
 		}
 		v.Sections = append(v.Sections, views.SyncRunBody(body))
 	}
-	inv, err := inventoryOverview(c, h.store, in, h.now)
+	inv, err := inventoryOverview(c, h.store, h.log, in, h.now)
 	if err != nil {
 		return err
 	}
-	v.Sections = append(v.Sections, inv)
-	return render(c, 200, views.Page{Title: in.Name, Section: views.SectionDashboard}, views.IntegrationOverviewPage(v))
+	return render(c, 200, views.Page{Title: in.Name, Section: views.SectionDashboard}, views.IntegrationOverviewPage(v, inv))
 }
 
 // resume is GET /integrations/{id}/setup: the first unfinished step.

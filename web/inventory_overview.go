@@ -2,11 +2,11 @@ package web
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"pinaccess/internal/store"
@@ -16,24 +16,24 @@ import (
 // changesPerSyncRuns is how many syncs the changes chart shows.
 const changesPerSyncRuns = 20
 
-// inventoryOverview builds the inventory section of an integration's page:
-// tabs, counts, findings linking to the lists behind them, charts and the
-// newest changes.
-func inventoryOverview(c echo.Context, st *store.Store, in store.Integration, now func() time.Time) (templ.Component, error) {
-	h := &inventoryHandler{store: st, now: now}
+// inventoryOverview builds the inventory part of an integration's page: the
+// data's age (shown in the page's header), tabs, counts, findings linking to
+// the lists behind them, charts and the newest changes.
+func inventoryOverview(c echo.Context, st *store.Store, log *slog.Logger, in store.Integration, now func() time.Time) (views.InventoryOverview, error) {
+	h := &inventoryHandler{store: st, log: log, now: now}
 	hd := h.header(c, in, "overview")
 	v := views.InventoryOverview{Header: hd, ChangesHref: hd.Base + "/changes"}
 	if !hd.HasSnapshot {
-		return views.InventorySection(v), nil
+		return v, nil
 	}
 	ctx := c.Request().Context()
 	o, err := st.InventoryOverview(ctx, in.ID)
 	if err != nil {
-		return nil, err
+		return views.InventoryOverview{}, err
 	}
 	stale, err := st.StaleInvites(ctx, in.ID, now().Add(-store.StaleInviteDays*24*time.Hour))
 	if err != nil {
-		return nil, err
+		return views.InventoryOverview{}, err
 	}
 	b := hd.Base
 	v.Stats = []views.Stat{
@@ -84,7 +84,7 @@ func inventoryOverview(c echo.Context, st *store.Store, in store.Integration, no
 	}
 	runs, err := st.Runs(ctx, in.ID, changesPerSyncRuns)
 	if err != nil {
-		return nil, err
+		return views.InventoryOverview{}, err
 	}
 	series := views.Chart{Title: "Changes per sync", TestID: "chart-changes", Columns: true}
 	for i := len(runs) - 1; i >= 0; i-- {
@@ -98,7 +98,7 @@ func inventoryOverview(c echo.Context, st *store.Store, in store.Integration, no
 	v.Charts = append(v.Charts, series)
 	p, err := st.ListChanges(ctx, in.ID, store.ChangeQuery{ListQuery: store.ListQuery{PerPage: 8}})
 	if err != nil {
-		return nil, err
+		return views.InventoryOverview{}, err
 	}
 	for _, ch := range p.Rows {
 		text := changeLabel(ch.Kind) + ": " + orDash(ch.SubjectName)
@@ -111,5 +111,5 @@ func inventoryOverview(c echo.Context, st *store.Store, in store.Integration, no
 		v.Changes = append(v.Changes, views.ChangeLine{Text: text, When: ago(now(), ch.RunFinishedAt),
 			Href: changeSubjectHref(b, ch.Change)})
 	}
-	return views.InventorySection(v), nil
+	return v, nil
 }
