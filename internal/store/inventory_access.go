@@ -94,6 +94,13 @@ func (q AccessQuery) arm(runID int64, kind, sort string, drive bool, match int) 
 		join = "CROSS JOIN"
 		hint = map[string]string{"principal": " INDEXED BY sqlite_autoindex_snap_grants_1", "asset": " INDEXED BY snap_grants_asset",
 			"permission": " INDEXED BY snap_grants_permission"}
+		if q.Permission != "" {
+			// Each principal's grants of one permission are a range of the
+			// permission index (permission, grantee, asset), in asset
+			// order as the sort wants: seek them rather than read all of
+			// the principal's grants.
+			hint["principal"] = hint["permission"]
+		}
 	}
 	var from, keys string
 	switch sort {
