@@ -18,6 +18,24 @@ func (c *Client) UserAccount(ctx context.Context) (*Account, error) {
 	return &a, nil
 }
 
+// AdAccountOwner returns the account that owns an ad account the user can
+// access (user_account/get with ad_account_id). For a business it carries
+// business_name, the name people know the business by: business-access
+// answers and ad accounts name an owner by its username only.
+func (c *Client) AdAccountOwner(ctx context.Context, adAccountID string) (*Account, error) {
+	if err := checkID(opUserAccount, "ad account ID", adAccountID, 18); err != nil {
+		return nil, err
+	}
+	var a Account
+	if err := c.get(ctx, opUserAccount, "/user_account", url.Values{"ad_account_id": {adAccountID}}, &a); err != nil {
+		return nil, err
+	}
+	if a.ID == "" && a.Username == "" {
+		return nil, fmt.Errorf("pinterest: %s: %w: no account", opUserAccount.id, errMalformed)
+	}
+	return &a, nil
+}
+
 // LinkedBusinesses returns the business accounts linked to the user
 // (linked_business_accounts/get): usernames only, no IDs.
 func (c *Client) LinkedBusinesses(ctx context.Context) ([]LinkedBusiness, error) {
