@@ -2,7 +2,10 @@ package importer
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -38,6 +41,10 @@ import (
 //   - ad_accounts/list: ⌈A'/250⌉ (A' = ad accounts the service account can
 //     see, a superset of the business's): name, currency, country, owner,
 //     which business_assets/get does not give.
+//   - user_account/get with ad_account_id of one ad account the business
+//     owns, once: the business's name. Every other answer names an owner
+//     by its username only; without an ad account (or if Pinterest
+//     refuses) the business's assets show its username.
 //   - conversion_tags/list once per ad account of the business: A calls.
 //     Not paged, and it makes the single-tag GET unnecessary.
 //   - Member grants on asset groups and catalogs, by the cheaper side,
@@ -58,11 +65,11 @@ import (
 //     the partner's side is the only way to these grants.
 //
 // Minimum = Σ⌈V_t/250⌉ + ⌈Go/250⌉ + ⌈Co/250⌉ + ⌈M/250⌉ + ⌈S/250⌉ + ⌈I/250⌉ +
-// ⌈E/250⌉ + invites pages + ⌈A'/250⌉ + A + min(G+C, 2M) + min(G+C, 2S)·[S>0]
+// ⌈E/250⌉ + invites pages + ⌈A'/250⌉ + [A>0] + A + min(G+C, 2M) + min(G+C, 2S)·[S>0]
 // + min(Go+Co, 2I)·[I>0] + E·(types shared)  (a list with nothing still
 // costs one call, and a per-asset list with more than 250 holders costs
 // more pages). Calls run concurrently, bounded by the client's pacing. For
-// the sandbox's large dataset that is 6,380 calls, 5,000 of them pixels.
+// the sandbox's large dataset that is 6,381 calls, 5,000 of them pixels.
 
 // plan is the choice made for the lookups of phase 2.
 type plan struct {
@@ -97,18 +104,25 @@ type fetcher struct {
 	w   *store.SnapshotWriter
 	p   *progress
 
-	mu           sync.Mutex
-	assetType    map[string]string // asset ID → type, for every asset the business sees
-	adAccounts   []string
-	groupsCats   []string
-	ownedGC      map[string]bool
-	members      []string
-	systemUsers  []string
-	internal     []string
-	external     []string
-	sharedTypes  map[string]bool // ASSET_GROUP / CATALOG types that have assets shared with us
-	businessName string
-	plan         plan
+	mu          sync.Mutex
+	assetType   map[string]string // asset ID → type, for every asset the business sees
+	adAccounts  []string
+	groupsCats  []string
+	ownedGC     map[string]bool
+	members     []string
+	systemUsers []string
+	internal    []string
+	external    []string
+	sharedTypes map[string]bool // ASSET_GROUP / CATALOG types that have assets shared with us
+	plan        plan
+
+	// The business's name, for its assets' owner: businessName as
+	// user_account/get tells it, else the username answers give as the
+	// owner's. ownAdAccount is an ad account the business owns, to ask
+	// user_account/get about.
+	businessName     string
+	businessUsername string
+	ownAdAccount     string
 }
 
 func (f *fetcher) run(ctx context.Context) error {
@@ -202,7 +216,11 @@ func (f *fetcher) run(ctx context.Context) error {
 		return err
 	}
 	f.p.setPhase("Saving the snapshot")
-	return f.w.Complete(ctx, f.biz, f.businessName)
+	name := f.businessName
+	if name == "" {
+		name = f.businessUsername
+	}
+	return f.w.Complete(ctx, f.biz, name)
 }
 
 // task is one unit of work: a list (all its pages) or a single call.
@@ -267,7 +285,9 @@ func (f *fetcher) listAssets(ctx context.Context, typ string) error {
 					f.groupsCats = append(f.groupsCats, a.AssetID)
 				}
 			}
-			rows = append(rows, assetRow(a, t))
+			row := assetRow(a, t)
+			f.ownerName(&row)
+			rows = append(rows, row)
 		}
 		f.mu.Unlock()
 		if err := f.w.AddAssets(ctx, rows...); err != nil {
@@ -479,15 +499,59 @@ func (f *fetcher) listAdAccounts(ctx context.Context) error {
 				Country: a.Country, CreatedTime: a.CreatedTime * 1000, UpdatedTime: a.UpdatedTime * 1000}
 			if a.Owner != nil {
 				row.OwnerID, row.OwnerName = a.Owner.ID, a.Owner.Username
-				if a.Owner.ID == f.biz && f.businessName == "" {
-					f.businessName = a.Owner.Username
+				if a.Owner.ID == f.biz && f.ownAdAccount == "" {
+					f.ownAdAccount = a.ID
 				}
 			}
+			f.ownerName(&row)
 			rows = append(rows, row)
 		}
 		f.mu.Unlock()
 		if err := f.w.AddAssets(ctx, rows...); err != nil {
 			return err
+		}
+	}
+	return f.readBusinessName(ctx)
+}
+
+// ownerName leaves the owner's name of the business's own assets empty, so
+// that Complete gives them the business's name, and keeps the username the
+// answer gave as the name of last resort. Call it with f.mu held.
+func (f *fetcher) ownerName(row *store.Asset) {
+	if row.OwnerID != f.biz {
+		return
+	}
+	if f.businessUsername == "" {
+		f.businessUsername = row.OwnerName
+	}
+	row.OwnerName = ""
+}
+
+// readBusinessName asks Pinterest for the account that owns one of the
+// business's ad accounts: its business_name is the business's name. A
+// refusal (the service account lacks the scope, or access to that account)
+// leaves the username; other errors end the sync as any call's do.
+func (f *fetcher) readBusinessName(ctx context.Context) error {
+	f.mu.Lock()
+	id := f.ownAdAccount
+	f.mu.Unlock()
+	if id == "" {
+		return nil
+	}
+	acct, err := f.c.AdAccountOwner(ctx, id)
+	var apiErr *pinterest.APIError
+	switch {
+	case errors.As(err, &apiErr) && !apiErr.Reconnect && apiErr.Status < 500 && apiErr.Status != http.StatusTooManyRequests:
+		return nil
+	case err != nil:
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if acct.ID == f.biz {
+		f.businessName = strings.TrimSpace(acct.BusinessName)
+		if f.businessUsername == "" {
+			f.businessUsername = acct.Username
 		}
 	}
 	return nil
