@@ -13,7 +13,7 @@ type DatasetFacts struct {
 // the import strategy documented at the top of internal/importer/fetch.go:
 //
 //	Σ⌈V_t/250⌉ + ⌈Go/250⌉ + ⌈Co/250⌉ + ⌈M/250⌉ + ⌈S/250⌉ + ⌈I/250⌉ + ⌈E/250⌉
-//	+ invite pages + ⌈A'/250⌉ + A + min(G+C, 2M) + min(G+C, 2S)·[S>0]
+//	+ invite pages + ⌈A'/250⌉ + A + [Ao>0] + min(G+C, 2M) + min(G+C, 2S)·[S>0]
 //	+ min(Go+Co, 2I)·[I>0] + E·(types shared)
 //
 // where a list with nothing still costs one call.
@@ -83,6 +83,9 @@ func datasetFacts(d *sandbox.Dataset) DatasetFacts {
 	n += pages(members) + pages(system) + pages(internal) + pages(external) + pages(memberInv) + pages(partnerInv)
 	n += pages(visible[sandbox.AssetAdAccount]) // ad_accounts/list
 	n += visible[sandbox.AssetAdAccount]        // conversion_tags/list per ad account
+	if owned[sandbox.AssetAdAccount] > 0 {
+		n++ // user_account/get: the business's name
+	}
 	if gc > 0 {
 		n += min(gc, 2*members)
 		if system > 0 {
