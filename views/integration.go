@@ -45,7 +45,8 @@ type SyncLine struct {
 }
 
 // IntegrationPage is /integrations/{id}: a header, the status card, and
-// further sections (inventory counts, findings) added by other features.
+// the sections under it (a running sync's progress); the inventory's
+// overview follows them (IntegrationOverviewPage).
 type IntegrationPage struct {
 	ID       int64
 	Name     string
