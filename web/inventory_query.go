@@ -29,17 +29,19 @@ type sorting struct {
 	keys     []string
 }
 
-// The lists' sort keys and default orders (the store's; a test checks).
+func fromStore(s store.Sorting) sorting { return sorting{def: s.Default, dir: s.Dir, keys: s.Keys} }
+
+// The lists' sort keys and default orders.
 var (
-	memberSorting  = sorting{"username", store.SortAsc, []string{"username", "email", "role", "created", "id"}}
-	partnerSorting = sorting{"username", store.SortAsc, []string{"username", "email", "type", "created", "id"}}
-	assetSorting   = sorting{"name", store.SortAsc, []string{"name", "type", "owner", "created", "updated", "id"}}
-	accessSorting  = sorting{"principal", store.SortAsc, []string{"principal", "principal_type", "asset", "asset_type", "permission"}}
-	roleSorting    = sorting{"name", store.SortAsc, []string{"name", "kind", "holders"}}
-	pixelSorting   = sorting{"name", store.SortAsc, []string{"name", "status", "last_fired", "ad_account", "id"}}
-	inviteSorting  = sorting{"sent", store.SortDesc, []string{"sent", "email", "type", "status", "expires"}}
-	changeSorting  = sorting{"run", store.SortDesc, []string{"run", "kind", "subject", "asset"}}
-	runSorting     = sorting{"started", store.SortDesc, []string{"started", "status", "changes"}}
+	memberSorting  = fromStore(store.MemberSorting)
+	partnerSorting = fromStore(store.PartnerSorting)
+	assetSorting   = fromStore(store.AssetSorting)
+	accessSorting  = fromStore(store.AccessSorting)
+	roleSorting    = fromStore(store.RoleSorting)
+	pixelSorting   = fromStore(store.PixelSorting)
+	inviteSorting  = fromStore(store.InviteSorting)
+	changeSorting  = fromStore(store.ChangeSorting)
+	runSorting     = fromStore(store.RunSorting)
 )
 
 // defaultDir is the direction the store applies to key when a query

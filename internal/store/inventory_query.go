@@ -75,6 +75,38 @@ type sortKeys struct {
 	keys   map[string]sortSpec
 }
 
+// Sorting is what a list can be sorted by: its default key and that key's
+// direction (any other key sorts ascending unless told), and every key,
+// in alphabetical order. The web layer validates and links sorts with it.
+type Sorting struct {
+	Default string
+	Dir     string
+	Keys    []string
+}
+
+// sorting describes the keys for the web layer.
+func (k sortKeys) sorting() Sorting {
+	keys := make([]string, 0, len(k.keys))
+	for key := range k.keys {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	return Sorting{Default: k.def, Dir: k.defDir, Keys: keys}
+}
+
+// The sorts of each list.
+var (
+	MemberSorting  = memberSorts.sorting()
+	PartnerSorting = partnerSorts.sorting()
+	AssetSorting   = assetSorts.sorting()
+	AccessSorting  = accessSorts.sorting()
+	RoleSorting    = roleSorts.sorting()
+	PixelSorting   = pixelSorts.sorting()
+	InviteSorting  = inviteSorts.sorting()
+	ChangeSorting  = changeSorts.sorting()
+	RunSorting     = runSorts.sorting()
+)
+
 // resolve returns the sort key and direction to apply and the ORDER BY
 // clause (without the keywords). An unknown key means the default.
 func (k sortKeys) resolve(sort, dir string) (string, string, string) {
