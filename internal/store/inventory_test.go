@@ -881,7 +881,7 @@ func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 	check := func(t *testing.T, rows []string, page func(int) ([]string, int)) {
 		t.Helper()
 		pages := (len(rows) + per - 1) / per
-		for _, p := range []int{1, 2, pages/2 - 1, pages / 2, pages/2 + 1, pages/2 + 2, pages - 1, pages} {
+		for _, p := range []int{1, 2, pages / 2, pages/2 + 1, pages/2 + 2, pages} {
 			if p < 1 {
 				continue
 			}
@@ -895,52 +895,49 @@ func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 			t.Fatalf("past the end: %d rows", len(got))
 		}
 	}
-	for _, sort := range []string{"username", "email", "created"} {
-		for _, dir := range []string{store.SortAsc, store.SortDesc} {
-			t.Run("members by "+sort+" "+dir, func(t *testing.T) {
-				q := store.MemberQuery{ListQuery: store.ListQuery{Sort: sort, Dir: dir}, Role: "EMPLOYEE"}
-				var list []string
-				for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
-					list = append(list, m.ID)
-				}
-				check(t, list, func(p int) ([]string, int) {
-					q.Page, q.PerPage = p, per
-					pg, err := st.ListMembers(ctx, id, q)
-					if err != nil {
-						t.Fatal(err)
-					}
-					var ids []string
-					for _, m := range pg.Rows {
-						ids = append(ids, m.ID)
-					}
-					return ids, pg.Total
-				})
-			})
-		}
-	}
-	for _, sort := range []string{"principal", "asset", "permission"} {
-		for _, dir := range []string{store.SortAsc, store.SortDesc} {
-			for _, text := range []string{"", "kitchen"} {
-				t.Run("access by "+sort+" "+dir+" "+text, func(t *testing.T) {
-					q := store.AccessQuery{ListQuery: store.ListQuery{Sort: sort, Dir: dir, Q: text}, Owner: store.OwnerOurs}
-					var list []string
-					for _, g := range all(t, func(ctx context.Context, fn func(store.AccessRow) error) error { return st.EachAccess(ctx, id, q, fn) }) {
-						list = append(list, grantKey(g.PrincipalID, g.AssetID, g.Permission))
-					}
-					check(t, list, func(p int) ([]string, int) {
-						q.Page, q.PerPage = p, per
-						pg, err := st.ListAccess(ctx, id, q)
-						if err != nil {
-							t.Fatal(err)
-						}
-						var keys []string
-						for _, g := range pg.Rows {
-							keys = append(keys, grantKey(g.PrincipalID, g.AssetID, g.Permission))
-						}
-						return keys, pg.Total
-					})
-				})
+	for _, c := range []struct{ sort, dir string }{{"username", store.SortAsc}, {"email", store.SortDesc}} {
+		t.Run("members by "+c.sort+" "+c.dir, func(t *testing.T) {
+			q := store.MemberQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir}, Role: "EMPLOYEE"}
+			var list []string
+			for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
+				list = append(list, m.ID)
 			}
-		}
+			check(t, list, func(p int) ([]string, int) {
+				q.Page, q.PerPage = p, per
+				pg, err := st.ListMembers(ctx, id, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids []string
+				for _, m := range pg.Rows {
+					ids = append(ids, m.ID)
+				}
+				return ids, pg.Total
+			})
+		})
+	}
+	for _, c := range []struct{ sort, dir, text string }{
+		{"principal", store.SortAsc, ""}, {"principal", store.SortDesc, "kitchen"},
+		{"asset", store.SortDesc, ""}, {"asset", store.SortAsc, "kitchen"}, {"permission", store.SortAsc, ""},
+	} {
+		t.Run("access by "+c.sort+" "+c.dir+" "+c.text, func(t *testing.T) {
+			q := store.AccessQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}, Owner: store.OwnerOurs}
+			var list []string
+			for _, g := range all(t, func(ctx context.Context, fn func(store.AccessRow) error) error { return st.EachAccess(ctx, id, q, fn) }) {
+				list = append(list, grantKey(g.PrincipalID, g.AssetID, g.Permission))
+			}
+			check(t, list, func(p int) ([]string, int) {
+				q.Page, q.PerPage = p, per
+				pg, err := st.ListAccess(ctx, id, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var keys []string
+				for _, g := range pg.Rows {
+					keys = append(keys, grantKey(g.PrincipalID, g.AssetID, g.Permission))
+				}
+				return keys, pg.Total
+			})
+		})
 	}
 }
