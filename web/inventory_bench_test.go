@@ -1,15 +1,20 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -83,7 +88,7 @@ func xlDatabase(b *testing.B) (string, int64) {
 //	go test -run '^$' -bench InventoryPagesXL -benchtime 400x ./web/
 func BenchmarkInventoryPagesXL(b *testing.B) {
 	dbPath, id := xlDatabase(b)
-	srv := webtest.Start(b, webtest.Options{DBPath: dbPath})
+	srv := webtest.Start(b, webtest.Options{DBPath: dbPath, SecretKey: benchKey})
 	srv.CreateAdmin(b, invAdmin, invPassword)
 	c := srv.Client(b)
 	c.Login(b, invAdmin, invPassword)
@@ -166,3 +171,100 @@ func BenchmarkInventoryPagesXL(b *testing.B) {
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// BenchmarkExportAccessHTTPXL downloads the access CSV of the xl dataset
+// (about a million rows) over HTTP with gzip, as a browser would, and
+// reports rows per second and how much the process's resident memory grew
+// above what it was before the download (client and server share it).
+//
+//	go test -run '^$' -bench ExportAccessHTTPXL -benchtime 3x ./web/
+func BenchmarkExportAccessHTTPXL(b *testing.B) {
+	dbPath, id := xlDatabase(b)
+	srv := webtest.Start(b, webtest.Options{DBPath: dbPath, SecretKey: benchKey})
+	const admin = "export@example.com"
+	srv.CreateAdmin(b, admin, invPassword)
+	c := srv.Client(b)
+	c.Login(b, admin, invPassword)
+	path := srv.URL + "/integrations/" + strconv.FormatInt(id, 10) + "/export/access.csv"
+	b.Run("access", func(b *testing.B) {
+		client := &http.Client{}
+		runtime.GC()
+		debug.FreeOSMemory()
+		before := rssKiB()
+		var peak atomic.Int64
+		peak.Store(before)
+		stop := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			t := time.NewTicker(5 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					if r := rssKiB(); r > peak.Load() {
+						peak.Store(r)
+					}
+				}
+			}
+		}()
+		var lines int64
+		b.ResetTimer()
+		for range b.N {
+			req, _ := http.NewRequest(http.MethodGet, path, nil)
+			for _, ck := range c.Cookies() {
+				req.AddCookie(ck)
+			}
+			resp, err := client.Do(req) // asks for gzip and inflates it, as a browser
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, err := countLines(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				b.Fatalf("status %d, %v", resp.StatusCode, err)
+			}
+			lines = n
+		}
+		b.StopTimer()
+		close(stop)
+		<-sampled
+		rows := float64(lines-1) * float64(b.N)
+		b.ReportMetric(rows/b.Elapsed().Seconds(), "rows/s")
+		b.ReportMetric(float64(peak.Load()-before)/1024, "MiB-growth")
+		b.ReportMetric(0, "ns/op")
+	})
+}
+
+// benchKey is the secret key of the benchmarks' servers, which share one
+// database.
+var benchKey = bytes.Repeat([]byte{7}, 32)
+
+func countLines(r io.Reader) (int64, error) {
+	buf := make([]byte, 64<<10)
+	var n int64
+	for {
+		k, err := r.Read(buf)
+		n += int64(bytes.Count(buf[:k], []byte{'\n'}))
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// rssKiB is this process's resident set size.
+func rssKiB() int64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}

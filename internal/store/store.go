@@ -79,7 +79,6 @@ func openPool(path string, conns int, writer bool) (*sql.DB, error) {
 		"foreign_keys(1)",
 		"journal_mode(WAL)",
 		"synchronous(NORMAL)",
-		"cache_size(-32000)",
 		"temp_store(MEMORY)",
 	} {
 		q.Add("_pragma", p)
@@ -88,8 +87,16 @@ func openPool(path string, conns int, writer bool) (*sql.DB, error) {
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction
 		// never fails half-way with SQLITE_BUSY on lock upgrade.
 		q.Set("_txlock", "immediate")
+		// The writer keeps the pages a sync writes and compares (32 MB).
+		q.Add("_pragma", "cache_size(-32000)")
 	} else {
 		q.Add("_pragma", "query_only(1)")
+		// Each reader has a cache of its own: 8 MB apiece holds what
+		// pages read (indexes' upper levels, a page's rows), while a
+		// query that reads the whole database, such as an export, reads
+		// through the operating system's file cache instead of growing
+		// the process by the size of the database.
+		q.Add("_pragma", "cache_size(-8000)")
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
