@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 )
 
@@ -281,7 +282,61 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 	if err != nil || run == 0 {
 		return AccessPage{Page: q.Page, PerPage: q.PerPage}, err
 	}
-	l, sort, dir := q.sql(run)
+	sort, dir, _ := accessSorts.resolve(q.Sort, q.Dir)
+	page := AccessPage{Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}
+	offset, limit := (q.Page-1)*q.PerPage, q.PerPage
+	for _, part := range q.parts() {
+		l, _, _ := part.sql(run)
+		n, err := s.accessTotal(ctx, run, part, l)
+		if err != nil {
+			return AccessPage{}, err
+		}
+		page.Total += n
+		if offset >= n {
+			offset -= n
+			continue
+		}
+		if limit > 0 {
+			rows, err := pageRows(ctx, s, "list access", l, offset, min(limit, n-offset), n, scanAccessRow)
+			if err != nil {
+				return AccessPage{}, err
+			}
+			page.Rows = append(page.Rows, rows...)
+			limit -= len(rows)
+			offset = 0
+		}
+	}
+	return page, nil
+}
+
+// parts splits the query into queries whose rows, one after the other, are
+// its rows. Sorted by principal type, the members and the partners are two
+// lists one after the other (each by principal), which SQLite reads from
+// their name indexes; ordering the two together by the type would sort
+// every grant. Any other query is its own one part.
+func (q AccessQuery) parts() []AccessQuery {
+	sort, dir, _ := accessSorts.resolve(q.Sort, q.Dir)
+	if sort != "principal_type" {
+		return []AccessQuery{q}
+	}
+	kinds := q.arms()
+	if dir == SortDesc {
+		slices.Reverse(kinds)
+	}
+	parts := []AccessQuery{}
+	for _, k := range kinds {
+		p := q
+		p.PrincipalType, p.Sort, p.Dir = k, "principal", dir
+		parts = append(parts, p)
+	}
+	return parts
+}
+
+// accessTotal is how many grants match q, whose list query is l: known
+// from the run's record when q has no filter, summed from the snapshot's
+// facets when it filters only on what they record, else counted once per
+// snapshot.
+func (s *Store) accessTotal(ctx context.Context, run int64, q AccessQuery, l listSQL) (int, error) {
 	known := countCached
 	switch {
 	case !q.filtered():
@@ -289,12 +344,11 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 	case q.countsByFacets():
 		facets, err := s.grantFacets(ctx, run)
 		if err != nil {
-			return AccessPage{}, err
+			return 0, err
 		}
 		known = q.facetCount(facets)
 	}
-	rows, total, err := listPage(ctx, s, "list access", l, q.ListQuery, known, scanAccessRow)
-	return AccessPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
+	return listTotal(ctx, s, "list access", l, known)
 }
 
 // EachAccess streams every grant matching q in the list's order: one call
@@ -304,9 +358,18 @@ func (s *Store) EachAccess(ctx context.Context, integrationID int64, q AccessQue
 	if err != nil || run == 0 {
 		return err
 	}
+	for _, part := range q.parts() {
+		if err := s.eachAccess(ctx, run, part, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) eachAccess(ctx context.Context, run int64, q AccessQuery, fn func(AccessRow) error) error {
 	if order, desc, ok := q.byPrincipalOrder(); ok {
 		return s.eachAccessByPrincipal(ctx, run, q, order, desc, fn)
 	}
 	l, _, _ := q.sql(run)
-	return eachRow(ctx, s.r, "access", l, scanAccessRow, fn)
+	return eachRow(ctx, s.read, "access", l, scanAccessRow, fn)
 }

@@ -230,6 +230,17 @@ const (
 func listPage[T any](ctx context.Context, s *Store, what string, l listSQL, q ListQuery, total int,
 	scan func(*sql.Rows) (T, error)) ([]T, int, error) {
 	normPage(&q)
+	total, err := listTotal(ctx, s, what, l, total)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := pageRows(ctx, s, what, l, (q.Page-1)*q.PerPage, q.PerPage, total, scan)
+	return rows, total, err
+}
+
+// listTotal returns the total of a list: total itself when known (not
+// negative), else the count, live or kept per snapshot.
+func listTotal(ctx context.Context, s *Store, what string, l listSQL, total int) (int, error) {
 	count := func() (int, error) {
 		var n int
 		if err := s.read.QueryRowContext(ctx, l.count, l.countArgs...).Scan(&n); err != nil {
@@ -237,33 +248,28 @@ func listPage[T any](ctx context.Context, s *Store, what string, l listSQL, q Li
 		}
 		return n, nil
 	}
-	var err error
 	switch total {
 	case countLive:
-		total, err = count()
+		return count()
 	case countCached:
-		total, err = cached(ctx, s.cache, cacheKey("count", l.count, l.countArgs), count)
+		return cached(ctx, s.cache, cacheKey("count", l.count, l.countArgs), count)
 	}
-	if err != nil {
-		return nil, 0, err
-	}
-	offset := (q.Page - 1) * q.PerPage
+	return total, nil
+}
+
+// pageRows reads limit rows of a list of total rows from offset, from the
+// end of the list when offset is in its second half.
+func pageRows[T any](ctx context.Context, s *Store, what string, l listSQL, offset, limit, total int,
+	scan func(*sql.Rows) (T, error)) ([]T, error) {
 	if l.reversed != "" && offset > total/2 && offset < total {
-		n := min(q.PerPage, total-offset)
+		n := min(limit, total-offset)
 		args := append(append([]any{}, l.args...), n, total-offset-n)
 		rows, err := queryAll(ctx, s.read, what, scan, l.reversed+" LIMIT ? OFFSET ?", args...)
-		if err != nil {
-			return nil, 0, err
-		}
 		slices.Reverse(rows)
-		return rows, total, nil
+		return rows, err
 	}
-	args := append(append([]any{}, l.args...), q.PerPage, offset)
-	rows, err := queryAll(ctx, s.read, what, scan, l.query+" LIMIT ? OFFSET ?", args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	return rows, total, nil
+	args := append(append([]any{}, l.args...), limit, offset)
+	return queryAll(ctx, s.read, what, scan, l.query+" LIMIT ? OFFSET ?", args...)
 }
 
 // cacheKey names a cached result by what computed it: a kind of result, a

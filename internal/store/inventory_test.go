@@ -362,7 +362,7 @@ func TestListAccessMatchesTheDataset(t *testing.T) {
 			if len(want) == 0 && tc.name != "contradiction" {
 				t.Fatal("the filter matches nothing in the dataset, so it tests nothing")
 			}
-			for _, sortKey := range []string{"principal", "asset", "permission"} {
+			for _, sortKey := range []string{"principal", "asset", "permission", "principal_type"} {
 				q := tc.q
 				q.Sort = sortKey
 				got := all(t, func(ctx context.Context, fn func(store.AccessRow) error) error { return st.EachAccess(ctx, id, q, fn) })
@@ -381,6 +381,8 @@ func TestListAccessMatchesTheDataset(t *testing.T) {
 						a, b = nocase(prev.AssetName), nocase(g.AssetName)
 					case "permission":
 						a, b = prev.Permission, g.Permission
+					case "principal_type":
+						a, b = prev.PrincipalType+"\x00"+nocase(prev.Username), g.PrincipalType+"\x00"+nocase(g.Username)
 					}
 					if a > b {
 						t.Fatalf("sort %s: %q before %q", sortKey, a, b)
@@ -919,6 +921,7 @@ func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 	for _, c := range []struct{ sort, dir, text string }{
 		{"principal", store.SortAsc, ""}, {"principal", store.SortDesc, "kitchen"},
 		{"asset", store.SortDesc, ""}, {"asset", store.SortAsc, "kitchen"}, {"permission", store.SortAsc, ""},
+		{"principal_type", store.SortAsc, ""}, {"principal_type", store.SortDesc, "kitchen"},
 	} {
 		t.Run("access by "+c.sort+" "+c.dir+" "+c.text, func(t *testing.T) {
 			q := store.AccessQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}, Owner: store.OwnerOurs}
@@ -939,5 +942,28 @@ func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 				return keys, pg.Total
 			})
 		})
+	}
+}
+
+// Sorted by principal type, members come before partners (after them,
+// descending), each by name: the descending list is the ascending one
+// turned around, since the order is total.
+func TestAccessByPrincipalTypeEitherWay(t *testing.T) {
+	st, id, _ := imported(t)
+	keys := func(dir string) []string {
+		q := store.AccessQuery{ListQuery: store.ListQuery{Sort: "principal_type", Dir: dir}, AssetType: "PROFILE"}
+		var out []string
+		for _, g := range all(t, func(ctx context.Context, fn func(store.AccessRow) error) error { return st.EachAccess(ctx, id, q, fn) }) {
+			out = append(out, g.PrincipalType+"|"+grantKey(g.PrincipalID, g.AssetID, g.Permission))
+		}
+		return out
+	}
+	asc, desc := keys(store.SortAsc), keys(store.SortDesc)
+	if len(asc) == 0 || !strings.HasPrefix(asc[0], "member|") || !strings.HasPrefix(asc[len(asc)-1], "partner|") {
+		t.Fatalf("ascending: %d rows from %v to %v; want members first, partners last", len(asc), head(asc), asc[len(asc)-1:])
+	}
+	slices.Reverse(desc)
+	if !slices.Equal(asc, desc) {
+		t.Fatal("the descending list is not the ascending one turned around")
 	}
 }
