@@ -98,8 +98,8 @@ func (s *Store) assetSQL(ctx context.Context, integrationID, runID int64, q Asse
 		cond, args := serviceOnlyCond(keys)
 		w.add(cond, args...)
 	}
-	sort, dir, order := assetSorts.resolve(q.Sort, q.Dir)
-	l := simpleList(cols, from, w, order, assetSorts.reversed(sort, dir))
+	sort, dir, _ := assetSorts.resolve(q.Sort, q.Dir)
+	l := simpleList(cols, from, w, assetSorts, sort, dir)
 	return l, sort, dir, nil
 }
 

@@ -66,8 +66,8 @@ func (q ChangeQuery) sql(integrationID int64) (listSQL, string, string) {
 		w.add("c.id IN (SELECT id FROM changes WHERE integration_id = ? AND subject_id = ? UNION SELECT id FROM changes WHERE integration_id = ? AND asset_id = ?)",
 			integrationID, q.Involving, integrationID, q.Involving)
 	}
-	sort, dir, order := changeSorts.resolve(q.Sort, q.Dir)
-	return simpleList(cols, from, w, order, changeSorts.reversed(sort, dir)), sort, dir
+	sort, dir, _ := changeSorts.resolve(q.Sort, q.Dir)
+	return simpleList(cols, from, w, changeSorts, sort, dir), sort, dir
 }
 
 func scanChangeRow(r *sql.Rows) (ChangeRow, error) {
@@ -120,8 +120,8 @@ func (s *Store) ListRuns(ctx context.Context, integrationID int64, q RunQuery) (
 	if q.Status != "" {
 		w.add("status = ?", q.Status)
 	}
-	sort, dir, order := runSorts.resolve(q.Sort, q.Dir)
-	l := simpleList(runColumns, "FROM sync_runs", w, order, runSorts.reversed(sort, dir))
+	sort, dir, _ := runSorts.resolve(q.Sort, q.Dir)
+	l := simpleList(runColumns, "FROM sync_runs", w, runSorts, sort, dir)
 	rows, total, err := listPage(ctx, s, "list runs", l, q.ListQuery, countLive, func(r *sql.Rows) (Run, error) { return scanRun(r) })
 	return RunPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
 }

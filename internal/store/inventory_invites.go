@@ -71,8 +71,8 @@ func (q InviteQuery) sql(runID int64) (listSQL, string, string) {
 	if !q.SentBefore.IsZero() {
 		w.add("i.sent_at > 0 AND i.sent_at < ?", q.SentBefore.UnixMilli())
 	}
-	sort, dir, order := inviteSorts.resolve(q.Sort, q.Dir)
-	return simpleList(cols, from, w, order, inviteSorts.reversed(sort, dir)), sort, dir
+	sort, dir, _ := inviteSorts.resolve(q.Sort, q.Dir)
+	return simpleList(cols, from, w, inviteSorts, sort, dir), sort, dir
 }
 
 func scanInviteRow(r *sql.Rows) (InviteRow, error) {

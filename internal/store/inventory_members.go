@@ -65,8 +65,8 @@ func (q MemberQuery) sql(runID int64) (listSQL, string, string) {
 	case "no":
 		w.add("m.is_system_user = 0")
 	}
-	sort, dir, order := memberSorts.resolve(q.Sort, q.Dir)
-	l := simpleList(cols, from, w, order, memberSorts.reversed(sort, dir))
+	sort, dir, _ := memberSorts.resolve(q.Sort, q.Dir)
+	l := simpleList(cols, from, w, memberSorts, sort, dir)
 	return l, sort, dir
 }
 

@@ -58,8 +58,8 @@ func (q PartnerQuery) sql(runID int64) (listSQL, string, string) {
 	if q.Type != "" {
 		w.add("p.partner_type = ?", q.Type)
 	}
-	sort, dir, order := partnerSorts.resolve(q.Sort, q.Dir)
-	l := simpleList(cols, from, w, order, partnerSorts.reversed(sort, dir))
+	sort, dir, _ := partnerSorts.resolve(q.Sort, q.Dir)
+	l := simpleList(cols, from, w, partnerSorts, sort, dir)
 	return l, sort, dir
 }
 

@@ -68,8 +68,8 @@ func (q PixelQuery) sql(runID int64) (listSQL, string, string) {
 		w.add(`x.ad_account_id = (SELECT id FROM entity_keys WHERE integration_id = (SELECT integration_id FROM sync_runs WHERE id = ?)
 			AND kind = 'asset' AND ext_id = ?)`, runID, q.AdAccountID)
 	}
-	sort, dir, order := pixelSorts.resolve(q.Sort, q.Dir)
-	return simpleList(cols, from, w, order, pixelSorts.reversed(sort, dir)), sort, dir
+	sort, dir, _ := pixelSorts.resolve(q.Sort, q.Dir)
+	return simpleList(cols, from, w, pixelSorts, sort, dir), sort, dir
 }
 
 func scanPixelRow(r *sql.Rows) (PixelRow, error) {

@@ -58,8 +58,8 @@ func (q RoleQuery) sql(runID int64) (listSQL, string, string) {
 	if q.Kind != "" {
 		w.add("kind = ?", q.Kind)
 	}
-	sort, dir, order := roleSorts.resolve(q.Sort, q.Dir)
-	l := simpleList(cols, from, w, order, roleSorts.reversed(sort, dir))
+	sort, dir, _ := roleSorts.resolve(q.Sort, q.Dir)
+	l := simpleList(cols, from, w, roleSorts, sort, dir)
 	pre := []any{runID, runID, runID}
 	l.args = append(pre, l.args...)
 	l.countArgs = l.args

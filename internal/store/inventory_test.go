@@ -897,12 +897,20 @@ func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 			t.Fatalf("past the end: %d rows", len(got))
 		}
 	}
-	for _, c := range []struct{ sort, dir string }{{"username", store.SortAsc}, {"email", store.SortDesc}} {
-		t.Run("members by "+c.sort+" "+c.dir, func(t *testing.T) {
-			q := store.MemberQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir}, Role: "EMPLOYEE"}
+	// A search that matches few members is read by filtering and sorting,
+	// one that matches many by walking the sort's index.
+	for _, c := range []struct{ sort, dir, text string }{
+		{"username", store.SortAsc, ""}, {"email", store.SortDesc, ""},
+		{"username", store.SortAsc, "tanaka"}, {"created", store.SortDesc, "tanaka"},
+	} {
+		t.Run("members by "+c.sort+" "+c.dir+" "+c.text, func(t *testing.T) {
+			q := store.MemberQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}, Role: "EMPLOYEE"}
 			var list []string
 			for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
 				list = append(list, m.ID)
+			}
+			if c.text != "" && (len(list) < 2*per || len(list) > 500) {
+				t.Fatalf("the search matches %d members; the test wants a few pages of them, and at most 500", len(list))
 			}
 			check(t, list, func(p int) ([]string, int) {
 				q.Page, q.PerPage = p, per
@@ -942,6 +950,22 @@ func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 				return keys, pg.Total
 			})
 		})
+	}
+}
+
+// A search that matches nothing shows no rows and a total of 0, on every
+// page.
+func TestSearchThatMatchesNothing(t *testing.T) {
+	st, id, _ := imported(t)
+	for _, page := range []int{1, 3} {
+		p, err := st.ListMembers(context.Background(), id, store.MemberQuery{ListQuery: store.ListQuery{Q: "zzq-no-such-name", Page: page}})
+		if err != nil || p.Total != 0 || len(p.Rows) != 0 {
+			t.Fatalf("page %d: %d rows, total %d, %v", page, len(p.Rows), p.Total, err)
+		}
+		a, err := st.ListAssets(context.Background(), id, store.AssetQuery{ListQuery: store.ListQuery{Q: "zzq-no-such-name", Page: page}})
+		if err != nil || a.Total != 0 || len(a.Rows) != 0 {
+			t.Fatalf("assets page %d: %d rows, total %d, %v", page, len(a.Rows), a.Total, err)
+		}
 	}
 }
 
