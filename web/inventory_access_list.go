@@ -23,7 +23,7 @@ func (h *inventoryHandler) accessList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := listAt(c, accessSorting, canon)
+	r := listAt(c, store.AccessSorting, canon)
 	v := r.listView(hd, []col{{"Who", "principal", false}, {"Kind", "principal_type", false}, {"Asset", "asset", false},
 		{"Asset type", "asset_type", false}, {"Permission", "permission", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

@@ -20,7 +20,7 @@ func (h *inventoryHandler) assetsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := listAt(c, assetSorting, canon)
+	r := listAt(c, store.AssetSorting, canon)
 	v := r.listView(hd, []col{{"Asset", "name", false}, {"Type", "type", false}, {"Owner", "owner", false},
 		{"Created", "created", false}, {"People & partners", "", true}, {"Pixels", "", true}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

@@ -82,7 +82,7 @@ func (h *inventoryHandler) changesList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := listAt(c, changeSorting, canon)
+	r := listAt(c, store.ChangeSorting, canon)
 	runs, err := h.store.Runs(ctx, in.ID, 200)
 	if err != nil {
 		return err

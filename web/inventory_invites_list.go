@@ -28,7 +28,7 @@ func (h *inventoryHandler) invitesList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := listAt(c, inviteSorting, canon)
+	r := listAt(c, store.InviteSorting, canon)
 	v := r.listView(hd, []col{{"Invitee", "email", false}, {"Type", "type", false}, {"Status", "status", false},
 		{"Sent", "sent", false}, {"Expires", "expires", false}, {"Assets", "", true}, {"Pinterest ID", "", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

@@ -22,7 +22,7 @@ func (h *inventoryHandler) membersList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := listAt(c, memberSorting, canon)
+	r := listAt(c, store.MemberSorting, canon)
 	v := r.listView(hd, []col{{"Username", "username", false}, {"Email", "email", false}, {"Business role", "role", false},
 		{"Member since", "created", false}, {"Assets", "", true}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

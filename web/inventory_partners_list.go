@@ -20,7 +20,7 @@ func (h *inventoryHandler) partnersList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := listAt(c, partnerSorting, canon)
+	r := listAt(c, store.PartnerSorting, canon)
 	v := r.listView(hd, []col{{"Partner", "username", false}, {"Email", "email", false}, {"Type", "type", false},
 		{"Partner since", "created", false}, {"Assets", "", true}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

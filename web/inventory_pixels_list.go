@@ -23,7 +23,7 @@ func (h *inventoryHandler) pixelsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := listAt(c, pixelSorting, canon)
+	r := listAt(c, store.PixelSorting, canon)
 	v := r.listView(hd, []col{{"Pixel", "name", false}, {"Status", "status", false}, {"Ad account", "ad_account", false},
 		{"Last fired", "last_fired", false}, {"Enhanced match", "", false}, {"Pinterest ID", "id", false}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

@@ -21,38 +21,6 @@ import (
 // values. The page's links, the URL htmx pushes and the "Download CSV"
 // link are built from it, and it parses back into the same store query.
 
-// sorting is a list's sort keys and its default order, as the store
-// applies them: a query naming no sort key (or one the store does not
-// know) gets def in direction dir; a key with no direction, ascending.
-type sorting struct {
-	def, dir string
-	keys     []string
-}
-
-func fromStore(s store.Sorting) sorting { return sorting{def: s.Default, dir: s.Dir, keys: s.Keys} }
-
-// The lists' sort keys and default orders.
-var (
-	memberSorting  = fromStore(store.MemberSorting)
-	partnerSorting = fromStore(store.PartnerSorting)
-	assetSorting   = fromStore(store.AssetSorting)
-	accessSorting  = fromStore(store.AccessSorting)
-	roleSorting    = fromStore(store.RoleSorting)
-	pixelSorting   = fromStore(store.PixelSorting)
-	inviteSorting  = fromStore(store.InviteSorting)
-	changeSorting  = fromStore(store.ChangeSorting)
-	runSorting     = fromStore(store.RunSorting)
-)
-
-// defaultDir is the direction the store applies to key when a query
-// names none.
-func (s sorting) defaultDir(key string) string {
-	if key == "" || key == s.def {
-		return s.dir
-	}
-	return store.SortAsc
-}
-
 // queryReader reads a list's query string. Each accessor returns a
 // parameter's accepted value and records it in the canonical query.
 type queryReader struct {
@@ -105,12 +73,12 @@ func (r *queryReader) positive(name string) int64 {
 
 // unpaged reads the search and the order. A sort key or direction that is
 // unknown or the default is left out: the store applies the default.
-func (r *queryReader) unpaged(s sorting) store.ListQuery {
+func (r *queryReader) unpaged(s store.Sorting) store.ListQuery {
 	lq := store.ListQuery{Q: r.text("q")}
-	if key := r.value("sort"); key != s.def && slices.Contains(s.keys, key) {
+	if key := r.value("sort"); key != s.Default && slices.Contains(s.Keys, key) {
 		lq.Sort = key
 	}
-	if dir := r.value("dir"); (dir == store.SortAsc || dir == store.SortDesc) && dir != s.defaultDir(lq.Sort) {
+	if dir := r.value("dir"); (dir == store.SortAsc || dir == store.SortDesc) && dir != s.DefaultDir(lq.Sort) {
 		lq.Dir = dir
 	}
 	r.set("sort", lq.Sort)
@@ -126,7 +94,7 @@ const maxPage = 1<<31 - 1
 // list reads what a paged list takes: the search, the order and the page.
 // The page counts from 1; the page size is one of perPageOptions, or the
 // store's default.
-func (r *queryReader) list(s sorting) store.ListQuery {
+func (r *queryReader) list(s store.Sorting) store.ListQuery {
 	lq := r.unpaged(s)
 	page, _ := strconv.Atoi(r.value("page")) // out of range: the nearest int
 	lq.Page = min(max(page, 1), maxPage)
@@ -146,7 +114,7 @@ func (r *queryReader) list(s sorting) store.ListQuery {
 // memberQuery parses the members list's query string.
 func memberQuery(v url.Values) (store.MemberQuery, url.Values) {
 	r := readQuery(v)
-	q := store.MemberQuery{ListQuery: r.list(memberSorting),
+	q := store.MemberQuery{ListQuery: r.list(store.MemberSorting),
 		Role: r.oneOf("role", values(businessRoles)...), SystemUser: r.oneOf("system_user", "yes", "no")}
 	return q, r.canon
 }
@@ -154,14 +122,14 @@ func memberQuery(v url.Values) (store.MemberQuery, url.Values) {
 // partnerQuery parses the partners list's query string.
 func partnerQuery(v url.Values) (store.PartnerQuery, url.Values) {
 	r := readQuery(v)
-	q := store.PartnerQuery{ListQuery: r.list(partnerSorting), Type: r.oneOf("type", values(partnerTypes)...)}
+	q := store.PartnerQuery{ListQuery: r.list(store.PartnerSorting), Type: r.oneOf("type", values(partnerTypes)...)}
 	return q, r.canon
 }
 
 // assetQuery parses the assets list's query string.
 func assetQuery(v url.Values) (store.AssetQuery, url.Values) {
 	r := readQuery(v)
-	q := store.AssetQuery{ListQuery: r.list(assetSorting), Type: r.oneOf("type", values(assetTypes)...),
+	q := store.AssetQuery{ListQuery: r.list(store.AssetSorting), Type: r.oneOf("type", values(assetTypes)...),
 		Owner: r.oneOf("owner", store.OwnerOurs, store.OwnerTheirs), Admin: r.oneOf("admin", store.AdminServiceOnly)}
 	return q, r.canon
 }
@@ -171,7 +139,7 @@ func assetQuery(v url.Values) (store.AssetQuery, url.Values) {
 // them).
 func accessQuery(v url.Values) (store.AccessQuery, url.Values) {
 	r := readQuery(v)
-	q := store.AccessQuery{ListQuery: r.list(accessSorting),
+	q := store.AccessQuery{ListQuery: r.list(store.AccessSorting),
 		PrincipalType: r.oneOf("principal_type", store.GranteeMember, store.GranteePartner),
 		Permission:    r.oneOf("permission", values(permissions)...),
 		AssetType:     r.oneOf("asset_type", values(assetTypes)...),
@@ -188,7 +156,7 @@ func accessQuery(v url.Values) (store.AccessQuery, url.Values) {
 // has no pages.
 func roleQuery(v url.Values) (store.RoleQuery, url.Values) {
 	r := readQuery(v)
-	q := store.RoleQuery{ListQuery: r.unpaged(roleSorting), Kind: r.oneOf("kind", "business_role", "permission")}
+	q := store.RoleQuery{ListQuery: r.unpaged(store.RoleSorting), Kind: r.oneOf("kind", "business_role", "permission")}
 	return q, r.canon
 }
 
@@ -196,7 +164,7 @@ func roleQuery(v url.Values) (store.RoleQuery, url.Values) {
 // to one ad account's pixels.
 func pixelQuery(v url.Values) (store.PixelQuery, url.Values) {
 	r := readQuery(v)
-	q := store.PixelQuery{ListQuery: r.list(pixelSorting), Status: r.oneOf("status", values(pixelStatuses)...),
+	q := store.PixelQuery{ListQuery: r.list(store.PixelSorting), Status: r.oneOf("status", values(pixelStatuses)...),
 		AdAccountID: r.text("ad_account")}
 	return q, r.canon
 }
@@ -205,7 +173,7 @@ func pixelQuery(v url.Values) (store.PixelQuery, url.Values) {
 // days before now.
 func inviteQuery(v url.Values, now time.Time) (store.InviteQuery, url.Values) {
 	r := readQuery(v)
-	q := store.InviteQuery{ListQuery: r.list(inviteSorting), Type: r.oneOf("type", values(inviteTypes)...),
+	q := store.InviteQuery{ListQuery: r.list(store.InviteSorting), Type: r.oneOf("type", values(inviteTypes)...),
 		Status: r.oneOf("status", values(inviteStatuses)...)}
 	if days, err := strconv.Atoi(r.oneOf("older_than", values(inviteAges)...)); err == nil {
 		q.SentBefore = now.Add(-time.Duration(days) * 24 * time.Hour)
@@ -219,7 +187,7 @@ func inviteQuery(v url.Values, now time.Time) (store.InviteQuery, url.Values) {
 // asset.
 func changeQuery(v url.Values) (store.ChangeQuery, url.Values) {
 	r := readQuery(v)
-	q := store.ChangeQuery{ListQuery: r.list(changeSorting), Kind: r.oneOf("kind", values(changeKinds)...),
+	q := store.ChangeQuery{ListQuery: r.list(store.ChangeSorting), Kind: r.oneOf("kind", values(changeKinds)...),
 		SubjectType: r.oneOf("subject_type", "member", "partner", "asset", "pixel"), Involving: r.text("involving")}
 	q.FromRun, q.ToRun = r.positive("from"), r.positive("to")
 	if q.FromRun > 0 && q.ToRun > 0 && q.FromRun > q.ToRun {
@@ -241,7 +209,7 @@ func runParam(id int64) string {
 // runQuery parses the sync history's query string.
 func runQuery(v url.Values) (store.RunQuery, url.Values) {
 	r := readQuery(v)
-	q := store.RunQuery{ListQuery: r.list(runSorting), Status: r.oneOf("status", values(runStatuses)...)}
+	q := store.RunQuery{ListQuery: r.list(store.RunSorting), Status: r.oneOf("status", values(runStatuses)...)}
 	return q, r.canon
 }
 
@@ -271,7 +239,7 @@ func exportQuery(kind string, v url.Values, now time.Time) (any, url.Values) {
 
 // listAt is a list page at its canonical query string, for the links the
 // page builds (sort, pages, clear).
-func listAt(c echo.Context, s sorting, canon url.Values) listRequest {
+func listAt(c echo.Context, s store.Sorting, canon url.Values) listRequest {
 	return listRequest{path: c.Request().URL.Path, values: canon, sorting: s}
 }
 

@@ -229,42 +229,42 @@ func TestSortingsAreTheStores(t *testing.T) {
 	}
 	type order func(store.ListQuery) (string, string, error)
 	for name, tc := range map[string]struct {
-		s    sorting
+		s    store.Sorting
 		list order
 	}{
-		"members": {memberSorting, func(lq store.ListQuery) (string, string, error) {
+		"members": {store.MemberSorting, func(lq store.ListQuery) (string, string, error) {
 			p, err := st.ListMembers(ctx, id, store.MemberQuery{ListQuery: lq})
 			return p.Sort, p.Dir, err
 		}},
-		"partners": {partnerSorting, func(lq store.ListQuery) (string, string, error) {
+		"partners": {store.PartnerSorting, func(lq store.ListQuery) (string, string, error) {
 			p, err := st.ListPartners(ctx, id, store.PartnerQuery{ListQuery: lq})
 			return p.Sort, p.Dir, err
 		}},
-		"assets": {assetSorting, func(lq store.ListQuery) (string, string, error) {
+		"assets": {store.AssetSorting, func(lq store.ListQuery) (string, string, error) {
 			p, err := st.ListAssets(ctx, id, store.AssetQuery{ListQuery: lq})
 			return p.Sort, p.Dir, err
 		}},
-		"access": {accessSorting, func(lq store.ListQuery) (string, string, error) {
+		"access": {store.AccessSorting, func(lq store.ListQuery) (string, string, error) {
 			p, err := st.ListAccess(ctx, id, store.AccessQuery{ListQuery: lq})
 			return p.Sort, p.Dir, err
 		}},
-		"roles": {roleSorting, func(lq store.ListQuery) (string, string, error) {
+		"roles": {store.RoleSorting, func(lq store.ListQuery) (string, string, error) {
 			p, err := st.ListRoles(ctx, id, store.RoleQuery{ListQuery: lq})
 			return p.Sort, p.Dir, err
 		}},
-		"pixels": {pixelSorting, func(lq store.ListQuery) (string, string, error) {
+		"pixels": {store.PixelSorting, func(lq store.ListQuery) (string, string, error) {
 			p, err := st.ListPixels(ctx, id, store.PixelQuery{ListQuery: lq})
 			return p.Sort, p.Dir, err
 		}},
-		"invites": {inviteSorting, func(lq store.ListQuery) (string, string, error) {
+		"invites": {store.InviteSorting, func(lq store.ListQuery) (string, string, error) {
 			p, err := st.ListInvites(ctx, id, store.InviteQuery{ListQuery: lq})
 			return p.Sort, p.Dir, err
 		}},
-		"changes": {changeSorting, func(lq store.ListQuery) (string, string, error) {
+		"changes": {store.ChangeSorting, func(lq store.ListQuery) (string, string, error) {
 			p, err := st.ListChanges(ctx, id, store.ChangeQuery{ListQuery: lq})
 			return p.Sort, p.Dir, err
 		}},
-		"syncs": {runSorting, func(lq store.ListQuery) (string, string, error) {
+		"syncs": {store.RunSorting, func(lq store.ListQuery) (string, string, error) {
 			p, err := st.ListRuns(ctx, id, store.RunQuery{ListQuery: lq})
 			return p.Sort, p.Dir, err
 		}},
@@ -280,10 +280,10 @@ func TestSortingsAreTheStores(t *testing.T) {
 					t.Errorf("sort %q dir %q: the store orders by %s %s, want %s %s", lq.Sort, lq.Dir, sort, dir, wantSort, wantDir)
 				}
 			}
-			check(store.ListQuery{}, tc.s.def, tc.s.dir)
-			check(store.ListQuery{Sort: "no_such_column"}, tc.s.def, tc.s.dir)
-			for _, key := range tc.s.keys {
-				check(store.ListQuery{Sort: key}, key, tc.s.defaultDir(key))
+			check(store.ListQuery{}, tc.s.Default, tc.s.Dir)
+			check(store.ListQuery{Sort: "no_such_column"}, tc.s.Default, tc.s.Dir)
+			for _, key := range tc.s.Keys {
+				check(store.ListQuery{Sort: key}, key, tc.s.DefaultDir(key))
 				check(store.ListQuery{Sort: key, Dir: store.SortAsc}, key, store.SortAsc)
 				check(store.ListQuery{Sort: key, Dir: store.SortDesc}, key, store.SortDesc)
 			}

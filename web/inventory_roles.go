@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinaccess/internal/export"
+	"pinaccess/internal/store"
 	"pinaccess/views"
 )
 
@@ -21,7 +22,7 @@ func (h *inventoryHandler) rolesList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := listAt(c, roleSorting, canon)
+	r := listAt(c, store.RoleSorting, canon)
 	v := r.listView(hd, []col{{"Role or permission", "name", false}, {"Kind", "kind", false}, {"What it allows", "", false},
 		{"Held by", "holders", true}, {"Grants", "", true}},
 		p.Total, 1, max(p.Total, 1), p.Sort, p.Dir)

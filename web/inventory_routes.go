@@ -109,7 +109,7 @@ var perPageOptions = []int{25, 50, 100, 250}
 type listRequest struct {
 	path    string
 	values  url.Values
-	sorting sorting
+	sorting store.Sorting
 }
 
 // href is the list's URL with the given parameters changed ("" removes).
@@ -135,10 +135,10 @@ func (r listRequest) href(changes ...string) string {
 // the key and direction left out where they are the defaults.
 func (r listRequest) sortHref(key, dir string) string {
 	sortParam, dirParam := key, dir
-	if key == r.sorting.def {
+	if key == r.sorting.Default {
 		sortParam = ""
 	}
-	if dir == r.sorting.defaultDir(key) {
+	if dir == r.sorting.DefaultDir(key) {
 		dirParam = ""
 	}
 	return r.href("sort", sortParam, "dir", dirParam, "page", "")
@@ -182,7 +182,7 @@ func (r listRequest) listView(hd views.InventoryHeader, cols []col, total, page,
 		if c.sort != "" {
 			// A column sorts first in its key's default direction, then,
 			// clicked again, the other way.
-			next := r.sorting.defaultDir(c.sort)
+			next := r.sorting.DefaultDir(c.sort)
 			if c.sort == sort {
 				vc.Sorted = dir
 				next = store.SortAsc

@@ -24,7 +24,7 @@ func (h *inventoryHandler) syncsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := listAt(c, runSorting, canon)
+	r := listAt(c, store.RunSorting, canon)
 	v := r.listView(hd, []col{{"Sync", "started", false}, {"Status", "status", false}, {"Members", "", true},
 		{"Partners", "", true}, {"Assets", "", true}, {"Grants", "", true}, {"Changes", "changes", true}, {"Took", "", true}},
 		p.Total, p.Page, p.PerPage, p.Sort, p.Dir)

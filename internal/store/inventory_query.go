@@ -84,6 +84,15 @@ type Sorting struct {
 	Keys    []string
 }
 
+// DefaultDir is the direction a list sorts by key when a query names none:
+// the default key's own direction, ascending for any other.
+func (s Sorting) DefaultDir(key string) string {
+	if key == "" || key == s.Default {
+		return s.Dir
+	}
+	return SortAsc
+}
+
 // sorting describes the keys for the web layer.
 func (k sortKeys) sorting() Sorting {
 	keys := make([]string, 0, len(k.keys))
@@ -115,10 +124,7 @@ func (k sortKeys) resolve(sort, dir string) (string, string, string) {
 		sort, spec = k.def, k.keys[k.def]
 	}
 	if dir != SortAsc && dir != SortDesc {
-		dir = SortAsc
-		if sort == k.def {
-			dir = k.defDir
-		}
+		dir = Sorting{Default: k.def, Dir: k.defDir}.DefaultDir(sort)
 	}
 	terms := make([]string, 0, len(spec.terms))
 	for _, t := range spec.terms {
