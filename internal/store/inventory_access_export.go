@@ -154,23 +154,10 @@ type exportPermission struct {
 
 // loadExportPermissions reads the asset permissions (a dozen).
 func loadExportPermissions(ctx context.Context, tx *sql.Tx) ([]exportPermission, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM access_roles WHERE kind = 'permission'`)
-	if err != nil {
-		return nil, fmt.Errorf("store: access export permissions: %w", err)
-	}
-	defer rows.Close()
-	var perms []exportPermission
-	for rows.Next() {
+	return queryAll(ctx, tx, "access export permissions", func(r *sql.Rows) (exportPermission, error) {
 		var p exportPermission
-		if err := rows.Scan(&p.id, &p.name); err != nil {
-			return nil, fmt.Errorf("store: access export permissions: %w", err)
-		}
-		perms = append(perms, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: access export permissions: %w", err)
-	}
-	return perms, nil
+		return p, r.Scan(&p.id, &p.name)
+	}, `SELECT id, name FROM access_roles WHERE kind = 'permission'`)
 }
 
 // principalsSQL is the query of the principals q can match, each with its
