@@ -264,6 +264,7 @@ func (s *Store) DeleteIntegration(ctx context.Context, id int64) error {
 	// The deleted runs' IDs may be given to new runs: forget what was
 	// computed from their snapshots.
 	s.cache.clear()
+	s.anchors.clear()
 	if errors.Is(err, ErrRunActive) || errors.Is(err, ErrNotFound) {
 		return err
 	}

@@ -80,6 +80,12 @@ func (q AccessQuery) filtered() bool {
 // two, each driven from the table whose search column it reads, so the
 // count grows with the matches instead of with the grants.
 func (q AccessQuery) arm(runID int64, kind, sort string, drive bool, match int) (string, []any) {
+	cols, body, args := q.armParts(runID, kind, sort, drive, match)
+	return "SELECT " + cols + " " + body, args
+}
+
+// armParts is arm as its select list and the rest (FROM to WHERE).
+func (q AccessQuery) armParts(runID int64, kind, sort string, drive bool, match int) (string, string, []any) {
 	var cols, table string
 	if kind == GranteeMember {
 		cols = `'member' AS ptype, x.ext_id AS pid, x.username AS uname, x.email AS email, x.business_roles AS roles, '' AS ptkind`
@@ -169,8 +175,33 @@ func (q AccessQuery) arm(runID int64, kind, sort string, drive bool, match int) 
 		w.add(`g.asset_id IN (SELECT id FROM entity_keys WHERE integration_id = (SELECT integration_id FROM sync_runs WHERE id = ?)
 			AND kind = 'asset' AND ext_id = ?)`, runID, q.AssetID)
 	}
-	return `SELECT ` + cols + `, a.asset_type AS atype, a.ext_id AS aid, a.name AS aname, a.owned AS owned,
-			r.name AS perm, ` + keys + ` ` + from + w.sql(), w.args
+	return cols + `, a.asset_type AS atype, a.ext_id AS aid, a.name AS aname, a.owned AS owned,
+			r.name AS perm, ` + keys, from + w.sql(), w.args
+}
+
+// accessTermColumns are the arms' expressions for the names that the
+// sorts' terms use; the principal type is the arm's kind.
+var accessTermColumns = map[string]string{
+	"uname": "x.username", "aname": "a.name", "atype": "a.asset_type", "perm": "r.name",
+	"gk": "g.grantee_id", "ak": "g.asset_id", "pk": "g.permission_id",
+}
+
+// armTerms are a sort's terms as an arm of kind writes them.
+func armTerms(sort, kind string) []string {
+	terms := accessSorts.keys[sort].terms
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		name, rest, _ := strings.Cut(t, " ")
+		col, ok := accessTermColumns[name]
+		if name == "ptype" {
+			col, ok = "'"+kind+"'", true
+		}
+		if !ok {
+			panic("store: access sort term " + t + " has no column")
+		}
+		out[i] = strings.TrimSpace(col + " " + rest)
+	}
+	return out
 }
 
 // How an access arm applies the free-text search.
@@ -228,15 +259,26 @@ func (q AccessQuery) listArms(sort string, drive bool) []listArm {
 func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
 	sort, dir, order := accessSorts.resolve(q.Sort, q.Dir)
 	var l listSQL
-	var parts, counts []string
+	var parts, counts, keys, seeks []string
+	var seekArgs [][]any
 	for _, kind := range q.arms() {
 		// One principal's or asset's grants are few: let SQLite start from
 		// them and sort, rather than walk an index in order.
 		drive := q.PrincipalID == "" && q.AssetID == ""
+		terms := armTerms(sort, kind)
+		keyCols := make([]string, len(terms))
+		for i, t := range accessSorts.keys[sort].terms {
+			name, _, _ := strings.Cut(t, " ")
+			keyCols[i] = strings.Fields(terms[i])[0] + " AS " + name
+		}
 		for _, a := range q.listArms(sort, drive) {
-			arm, args := q.arm(runID, kind, a.sort, drive, a.match)
-			parts = append(parts, arm)
+			cols, body, args := q.armParts(runID, kind, a.sort, drive, a.match)
+			parts = append(parts, "SELECT "+cols+" "+body)
 			l.args = append(l.args, args...)
+			// The arm's WHERE is last in body: the seek's condition joins it.
+			keys = append(keys, "SELECT "+strings.Join(keyCols, ", ")+" "+body)
+			seeks = append(seeks, "SELECT "+cols+" "+body+" AND "+seekCond(terms, dir))
+			seekArgs = append(seekArgs, args)
 		}
 		if hasText(q.Q) {
 			for _, c := range []struct {
@@ -262,6 +304,18 @@ func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
 	l.query = strings.Join(parts, " UNION ALL ") + ` ORDER BY ` + order
 	l.reversed = strings.Join(parts, " UNION ALL ") + ` ORDER BY ` + accessSorts.reversed(sort, dir)
 	l.count = "SELECT " + strings.Join(counts, " + ")
+	if len(keys) > 0 {
+		l.keys = strings.Join(keys, " UNION ALL ") + ` ORDER BY ` + order
+		l.keysArgs = l.args
+		l.seek = strings.Join(seeks, " UNION ALL ") + ` ORDER BY ` + order
+		l.seekArgs = func(anchor []any) []any {
+			var args []any
+			for _, a := range seekArgs {
+				args = append(append(args, a...), seekParams(anchor)...)
+			}
+			return args
+		}
+	}
 	return l, sort, dir
 }
 

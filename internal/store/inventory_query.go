@@ -195,18 +195,35 @@ type listSQL struct {
 	args      []any
 	count     string
 	countArgs []any
+	// keys reads the order's terms of every row, in order (with the
+	// parameters keysArgs), and seek reads the rows in order from the
+	// first whose terms reach an anchor's (with the parameters seekArgs
+	// gives for an anchor): a deep page starts from a remembered row
+	// rather than stepping over every row before it (see listAnchors).
+	// seek is empty for a list that cannot.
+	keys     string
+	keysArgs []any
+	seek     string
+	seekArgs func(anchor []any) []any
 }
 
 // simpleList builds the list query of one table (with joins) filtered by w
 // and ordered by a resolved sort key and direction of k.
 func simpleList(selectCols, from string, w where, k sortKeys, sort, dir string) listSQL {
 	sel := "SELECT " + selectCols + " " + from + w.sql() + " ORDER BY "
+	terms := k.keys[sort].terms
+	seek := where{conds: slices.Clip(w.conds), args: slices.Clip(w.args)}
+	seek.add(seekCond(terms, dir))
 	return listSQL{
 		query:    sel + k.clause(sort, dir, ""),
 		reversed: sel + k.reversed(sort, dir),
 		sorted:   sel + k.clause(sort, dir, "+"),
 		args:     w.args,
 		count:    "SELECT count(*) " + from + w.sql(), countArgs: w.args,
+		keys:     "SELECT " + strings.Join(terms, ", ") + " " + from + w.sql() + " ORDER BY " + k.clause(sort, dir, ""),
+		keysArgs: w.args,
+		seek:     "SELECT " + selectCols + " " + from + seek.sql() + " ORDER BY " + k.clause(sort, dir, ""),
+		seekArgs: func(anchor []any) []any { return append(slices.Clip(w.args), seekParams(anchor)...) },
 	}
 }
 
@@ -281,8 +298,9 @@ func listTotal(ctx context.Context, s *Store, what string, l listSQL, total int)
 const fewRows = 500
 
 // pageRows reads limit rows of a list of total rows from offset: none past
-// the end; from the end of the list when offset is in its second half;
-// by filtering and sorting when the filter matches few rows.
+// the end; by filtering and sorting when the filter matches few rows; from
+// the nearest anchor when the page is far from both ends; from the end of
+// the list when offset is in its second half.
 func pageRows[T any](ctx context.Context, s *Store, what string, l listSQL, offset, limit, total int,
 	scan func(*sql.Rows) (T, error)) ([]T, error) {
 	if offset >= total {
@@ -291,6 +309,16 @@ func pageRows[T any](ctx context.Context, s *Store, what string, l listSQL, offs
 	if l.sorted != "" && total <= fewRows {
 		args := append(append([]any{}, l.args...), limit, offset)
 		return queryAll(ctx, s.read, what, scan, l.sorted+" LIMIT ? OFFSET ?", args...)
+	}
+	if l.seek != "" && min(offset, total-offset-limit) > seekBeyond {
+		anchors, err := s.listAnchors(ctx, what, l)
+		if err != nil {
+			return nil, err
+		}
+		if i := offset / anchorEvery; i < len(anchors) {
+			args := append(l.seekArgs(anchors[i]), limit, offset-i*anchorEvery)
+			return queryAll(ctx, s.read, what, scan, l.seek+" LIMIT ? OFFSET ?", args...)
+		}
 	}
 	if l.reversed != "" && offset > total/2 {
 		n := min(limit, total-offset)

@@ -63,6 +63,8 @@ func (q RoleQuery) sql(runID int64) (listSQL, string, string) {
 	pre := []any{runID, runID, runID}
 	l.args = append(pre, l.args...)
 	l.countArgs = l.args
+	// A few dozen rows: never a page deep enough to seek.
+	l.seek = ""
 	return l, sort, dir
 }
 

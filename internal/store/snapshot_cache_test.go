@@ -120,7 +120,9 @@ func TestCacheKeysTellParametersApart(t *testing.T) {
 }
 
 // WarmInventory computes what the overview, the roles page and the access
-// list's filter counts need: after it, those pages compute nothing more.
+// list's filter counts need (after it, those pages compute nothing more)
+// and the seek points of the members and access lists; deleting the
+// integration forgets them all.
 func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "pinaccess.db"))
@@ -157,5 +159,16 @@ func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
 	}
 	if s.cache.len() != kept {
 		t.Fatalf("the pages computed %d more results after warming", s.cache.len()-kept)
+	}
+	// The members and access lists' seek points, which go with the
+	// integration's runs.
+	if n := s.anchors.len(); n != 2 {
+		t.Fatalf("%d lists' anchors kept, want 2", n)
+	}
+	if err := s.DeleteIntegration(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if s.cache.len() != 0 || s.anchors.len() != 0 {
+		t.Fatalf("after deleting the integration: %d results and %d lists' anchors kept", s.cache.len(), s.anchors.len())
 	}
 }

@@ -37,6 +37,9 @@ type Store struct {
 	now  func() time.Time
 	// cache keeps what is computed from finished snapshots.
 	cache *snapshotCache
+	// anchors holds the seek points of long lists (see listAnchors), apart
+	// from cache because each is large: up to a few hundred kilobytes.
+	anchors *snapshotCache
 }
 
 // Open opens (creating if needed) the database at path, checks that it is an
@@ -64,7 +67,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{path: path, w: w, r: r, read: newReader(r, readerStatements), now: time.Now,
-		cache: newSnapshotCache(snapshotCacheSize)}
+		cache: newSnapshotCache(snapshotCacheSize), anchors: newSnapshotCache(anchorListsKept)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

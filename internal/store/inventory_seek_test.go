@@ -1,0 +1,139 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"pinaccess/internal/store"
+)
+
+// deepPages checks pages far into a list (where the store seeks from a
+// remembered row rather than stepping over the rows before the page)
+// against the whole list read in order: page sizes that put pages on,
+// just after and just before the store's seek points, and pages spread
+// over the list.
+func deepPages(t *testing.T, list []string, page func(p, per int) ([]string, int)) {
+	t.Helper()
+	if len(list) < 3000 {
+		t.Fatalf("the list has %d rows; the test wants one long enough to page deep into", len(list))
+	}
+	for _, per := range []int{7, 64, 255, 500} {
+		pages := (len(list) + per - 1) / per
+		checked := map[int]bool{}
+		for _, p := range []int{pages / 5, pages / 3, pages / 2, pages/2 + 1, 2 * pages / 3, pages - 4} {
+			// and the page holding row 4096 (a seek point's row), or the
+			// one holding the row before it
+			for _, q := range []int{p, 4096/per + 1, 4095/per + 1} {
+				if q < 1 || checked[q] {
+					continue
+				}
+				checked[q] = true
+				got, total := page(q, per)
+				want := list[(q-1)*per : min(q*per, len(list))]
+				if total != len(list) || !slices.Equal(got, want) {
+					t.Fatalf("%d a page, page %d of %d: %d rows %v (total %d), want %d rows %v (total %d)",
+						per, q, pages, len(got), head(got), total, len(want), head(want), len(list))
+				}
+			}
+		}
+	}
+}
+
+func TestDeepPagesHoldTheirSliceOfTheList(t *testing.T) {
+	st, id, _ := imported(t)
+	ctx := context.Background()
+	ids := func(n int, id func(int) string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = id(i)
+		}
+		return out
+	}
+	for _, c := range []struct{ sort, dir, text string }{
+		{"username", store.SortAsc, ""}, {"username", store.SortDesc, ""}, {"email", store.SortAsc, ""},
+		{"role", store.SortDesc, ""}, {"created", store.SortAsc, ""}, {"id", store.SortDesc, ""},
+		{"username", store.SortAsc, "a"},
+	} {
+		t.Run(fmt.Sprintf("members by %s %s %q", c.sort, c.dir, c.text), func(t *testing.T) {
+			q := store.MemberQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}}
+			var list []string
+			for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
+				list = append(list, m.ID)
+			}
+			deepPages(t, list, func(p, per int) ([]string, int) {
+				q.Page, q.PerPage = p, per
+				pg, err := st.ListMembers(ctx, id, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ids(len(pg.Rows), func(i int) string { return pg.Rows[i].ID }), pg.Total
+			})
+		})
+	}
+	for _, c := range []struct{ sort, dir string }{
+		{"name", store.SortAsc}, {"type", store.SortDesc}, {"owner", store.SortAsc}, {"updated", store.SortDesc},
+	} {
+		t.Run("assets by "+c.sort+" "+c.dir, func(t *testing.T) {
+			q := store.AssetQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir}}
+			var list []string
+			for _, a := range all(t, func(ctx context.Context, fn func(store.AssetRow) error) error { return st.EachAsset(ctx, id, q, fn) }) {
+				list = append(list, a.ID)
+			}
+			deepPages(t, list, func(p, per int) ([]string, int) {
+				q.Page, q.PerPage = p, per
+				pg, err := st.ListAssets(ctx, id, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ids(len(pg.Rows), func(i int) string { return pg.Rows[i].ID }), pg.Total
+			})
+		})
+	}
+	for _, c := range []struct{ sort, dir string }{{"ad_account", store.SortAsc}, {"status", store.SortDesc}} {
+		t.Run("pixels by "+c.sort+" "+c.dir, func(t *testing.T) {
+			q := store.PixelQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir}}
+			var list []string
+			for _, x := range all(t, func(ctx context.Context, fn func(store.PixelRow) error) error { return st.EachPixel(ctx, id, q, fn) }) {
+				list = append(list, x.ID)
+			}
+			deepPages(t, list, func(p, per int) ([]string, int) {
+				q.Page, q.PerPage = p, per
+				pg, err := st.ListPixels(ctx, id, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ids(len(pg.Rows), func(i int) string { return pg.Rows[i].ID }), pg.Total
+			})
+		})
+	}
+	for _, c := range []struct {
+		sort, dir, text, perm string
+	}{
+		{"principal", store.SortAsc, "", ""}, {"principal", store.SortDesc, "", "ANALYST"},
+		{"asset", store.SortAsc, "", ""}, {"asset_type", store.SortDesc, "", ""},
+		{"permission", store.SortAsc, "", ""}, {"permission", store.SortDesc, "", ""},
+		{"principal_type", store.SortDesc, "", ""}, {"principal", store.SortAsc, "kitchen", ""},
+		{"asset", store.SortDesc, "an", ""},
+	} {
+		t.Run(fmt.Sprintf("access by %s %s %q %s", c.sort, c.dir, c.text, c.perm), func(t *testing.T) {
+			q := store.AccessQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}, Permission: c.perm}
+			var list []string
+			for _, g := range all(t, func(ctx context.Context, fn func(store.AccessRow) error) error { return st.EachAccess(ctx, id, q, fn) }) {
+				list = append(list, grantKey(g.PrincipalType+":"+g.PrincipalID, g.AssetID, g.Permission))
+			}
+			deepPages(t, list, func(p, per int) ([]string, int) {
+				q.Page, q.PerPage = p, per
+				pg, err := st.ListAccess(ctx, id, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ids(len(pg.Rows), func(i int) string {
+					g := pg.Rows[i]
+					return grantKey(g.PrincipalType+":"+g.PrincipalID, g.AssetID, g.Permission)
+				}), pg.Total
+			})
+		})
+	}
+}
