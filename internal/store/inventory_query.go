@@ -146,12 +146,17 @@ func (k sortKeys) reversed(sort, dir string) string {
 // term written after prefix: "+" keeps SQLite from reading an index for
 // the order (it sorts instead).
 func (k sortKeys) clause(sort, dir, prefix string) string {
-	spec := k.keys[sort]
-	terms := make([]string, 0, len(spec.terms))
-	for _, t := range spec.terms {
-		terms = append(terms, prefix+t+" "+strings.ToUpper(dir))
+	return orderBy(k.keys[sort].terms, dir, prefix)
+}
+
+// orderBy is the ORDER BY clause of terms in direction dir, each written
+// after prefix.
+func orderBy(terms []string, dir, prefix string) string {
+	out := make([]string, 0, len(terms))
+	for _, t := range terms {
+		out = append(out, prefix+t+" "+strings.ToUpper(dir))
 	}
-	return strings.Join(terms, ", ")
+	return strings.Join(out, ", ")
 }
 
 // where collects the conditions and parameters of a list query.
@@ -196,15 +201,15 @@ type listSQL struct {
 	count     string
 	countArgs []any
 	// keys reads the order's terms of every row, in order (with the
-	// parameters keysArgs), and seek reads the rows in order from the
-	// first whose terms reach an anchor's (with the parameters seekArgs
-	// gives for an anchor): a deep page starts from a remembered row
-	// rather than stepping over every row before it (see listAnchors).
-	// seek is empty for a list that cannot.
+	// parameters keysArgs), and seek reads the rows in order from an
+	// anchor on, in parts (with the parameters seekArgs gives for a part
+	// and an anchor): a deep page starts from a remembered row rather than
+	// stepping over every row before it (see listAnchors). seek is empty
+	// for a list that cannot.
 	keys     string
 	keysArgs []any
-	seek     string
-	seekArgs func(anchor []any) []any
+	seek     []seekPart
+	seekArgs func(part int, anchor []any) []any
 }
 
 // simpleList builds the list query of one table (with joins) filtered by w
@@ -212,8 +217,15 @@ type listSQL struct {
 func simpleList(selectCols, from string, w where, k sortKeys, sort, dir string) listSQL {
 	sel := "SELECT " + selectCols + " " + from + w.sql() + " ORDER BY "
 	terms := k.keys[sort].terms
-	seek := where{conds: slices.Clip(w.conds), args: slices.Clip(w.args)}
-	seek.add(seekCond(terms, dir))
+	var seek []seekPart
+	for _, part := range seekConds(terms, dir) {
+		cond := where{conds: slices.Clip(w.conds)}
+		cond.add(part.cond)
+		seek = append(seek, seekPart{
+			query: "SELECT " + selectCols + " " + from + cond.sql() + " ORDER BY " + orderBy(part.order, dir, ""),
+			count: "SELECT count(*) FROM (SELECT 1 " + from + cond.sql() + " LIMIT ?)",
+		})
+	}
 	return listSQL{
 		query:    sel + k.clause(sort, dir, ""),
 		reversed: sel + k.reversed(sort, dir),
@@ -222,8 +234,10 @@ func simpleList(selectCols, from string, w where, k sortKeys, sort, dir string) 
 		count:    "SELECT count(*) " + from + w.sql(), countArgs: w.args,
 		keys:     "SELECT " + strings.Join(terms, ", ") + " " + from + w.sql() + " ORDER BY " + k.clause(sort, dir, ""),
 		keysArgs: w.args,
-		seek:     "SELECT " + selectCols + " " + from + seek.sql() + " ORDER BY " + k.clause(sort, dir, ""),
-		seekArgs: func(anchor []any) []any { return append(slices.Clip(w.args), seekParams(anchor)...) },
+		seek:     seek,
+		seekArgs: func(part int, anchor []any) []any {
+			return append(slices.Clip(w.args), seekParams(part, anchor)...)
+		},
 	}
 }
 
@@ -310,14 +324,13 @@ func pageRows[T any](ctx context.Context, s *Store, what string, l listSQL, offs
 		args := append(append([]any{}, l.args...), limit, offset)
 		return queryAll(ctx, s.read, what, scan, l.sorted+" LIMIT ? OFFSET ?", args...)
 	}
-	if l.seek != "" && min(offset, total-offset-limit) > seekBeyond {
+	if len(l.seek) > 0 && min(offset, total-offset-limit) > seekBeyond {
 		anchors, err := s.listAnchors(ctx, what, l)
 		if err != nil {
 			return nil, err
 		}
 		if i := offset / anchorEvery; i < len(anchors) {
-			args := append(l.seekArgs(anchors[i]), limit, offset-i*anchorEvery)
-			return queryAll(ctx, s.read, what, scan, l.seek+" LIMIT ? OFFSET ?", args...)
+			return seekRows(ctx, s, what, l, anchors[i], offset-i*anchorEvery, limit, scan)
 		}
 	}
 	if l.reversed != "" && offset > total/2 {

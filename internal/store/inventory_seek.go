@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -34,26 +35,89 @@ const seekBeyond = 1000
 // value per term per anchor, about 300 kB for the million grants of xl.
 const anchorListsKept = 32
 
-// seekCond is the condition that a row's terms are at or past an anchor's
-// in direction dir; its parameters are seekParams of the anchor.
-func seekCond(terms []string, dir string) string {
-	op := ">="
-	if dir == SortDesc {
-		op = "<="
-	}
-	if len(terms) == 1 {
-		return terms[0] + " " + op + " ?"
-	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(terms)), ", ")
-	return terms[0] + " " + op + " ? AND (" + strings.Join(terms, ", ") + ") " + op + " (" + marks + ")"
+// seekPart is one part of a list's rows from an anchor on: the rows in
+// order, and how many there are up to a limit (the parameters are the
+// part's, then the limit).
+type seekPart struct {
+	query string
+	count string
 }
 
-// seekParams are the parameters of seekCond for an anchor.
-func seekParams(anchor []any) []any {
-	if len(anchor) == 1 {
+// seekCond is a part of the rows at or past an anchor in direction dir:
+// its condition (whose parameters seekParams gives) and the terms that
+// order it.
+type seekCond struct {
+	cond  string
+	order []string
+}
+
+// seekConds splits the rows at or past an anchor, in order, into the parts
+// an index can seek: those that tie with the anchor on the first term
+// (found by its value and seeking the second term), then those past it
+// on the first term. One condition on a row value would do, but SQLite
+// seeks only its first term, then walks the rows that tie on it: all the
+// grants of one permission, say.
+func seekConds(terms []string, dir string) []seekCond {
+	op, past := ">=", ">"
+	if dir == SortDesc {
+		op, past = "<=", "<"
+	}
+	if len(terms) == 1 {
+		return []seekCond{{cond: terms[0] + " " + op + " ?", order: terms}}
+	}
+	rest := terms[1:]
+	tie := terms[0] + " = ? AND " + rest[0] + " " + op + " ?"
+	if len(rest) > 1 {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(rest)), ", ")
+		tie += " AND (" + strings.Join(rest, ", ") + ") " + op + " (" + marks + ")"
+	}
+	// The tie's first term is the same in every row: it orders nothing,
+	// and left in ORDER BY it can keep SQLite from reading the index in
+	// order.
+	return []seekCond{{cond: tie, order: rest}, {cond: terms[0] + " " + past + " ?", order: terms}}
+}
+
+// seekParams are the parameters of part of seekConds for an anchor.
+func seekParams(part int, anchor []any) []any {
+	switch {
+	case len(anchor) == 1 || part == 1:
+		return anchor[:1]
+	case len(anchor) == 2:
 		return anchor
 	}
-	return append([]any{anchor[0]}, anchor...)
+	return append([]any{anchor[0], anchor[1]}, anchor[1:]...)
+}
+
+// seekRows reads limit rows of list l from skip rows after an anchor: from
+// each part in turn, stepping over the rows of those that hold fewer than
+// skip (counted, not read).
+func seekRows[T any](ctx context.Context, s *Store, what string, l listSQL, anchor []any, skip, limit int,
+	scan func(*sql.Rows) (T, error)) ([]T, error) {
+	var out []T
+	for i, part := range l.seek {
+		args := l.seekArgs(i, anchor)
+		// The last part holds the rest of the list: no need to count it.
+		if skip > 0 && i < len(l.seek)-1 {
+			var n int
+			if err := s.read.QueryRowContext(ctx, part.count, append(args, skip)...).Scan(&n); err != nil {
+				return nil, fmt.Errorf("store: %s: %w", what, err)
+			}
+			if n < skip {
+				skip -= n
+				continue
+			}
+		}
+		rows, err := queryAll(ctx, s.read, what, scan, part.query+" LIMIT ? OFFSET ?", append(args, limit-len(out), skip)...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		skip = 0
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
 }
 
 // listAnchors returns the anchors of list l: the sort terms of its rows
