@@ -127,8 +127,8 @@ func (s *Store) StaleInvites(ctx context.Context, integrationID int64, before ti
 
 // WarmInventory computes what the inventory pages of the integration's
 // current snapshot keep once computed: the overview, the role holders, the
-// counts behind the access list's filters and the seek points of the
-// members and access lists. The dashboard calls it after
+// counts behind the access list's filters, the seek points of the members
+// and access lists, and the member index. The dashboard calls it after
 // a sync and at start, so that the first admin to look does not wait for
 // them.
 func (s *Store) WarmInventory(ctx context.Context, integrationID int64) error {
@@ -156,6 +156,9 @@ func (s *Store) WarmInventory(ctx context.Context, integrationID int64) error {
 		return err
 	}
 	access, _, _ := AccessQuery{}.sql(run)
-	_, err = s.listAnchors(ctx, "list access", access)
+	if _, err := s.listAnchors(ctx, "list access", access); err != nil {
+		return err
+	}
+	_, err = s.memberIndex(ctx, run)
 	return err
 }
