@@ -90,6 +90,8 @@ type PageLoad struct {
 	// Single is the same pages from one client: the time a request takes
 	// when it waits for nobody else's.
 	Single *LatencySummary `json:"single_client,omitempty"`
+	// Server is the load's latencies as the server logged them.
+	Server *LatencySummary `json:"server,omitempty"`
 }
 
 // loadPage sends the paths in turn from clients concurrent clients, each

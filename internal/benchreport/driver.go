@@ -252,7 +252,9 @@ func (p *Pinaccess) startServe(ctx context.Context, db string) (*Background, str
 		return nil, "", err
 	}
 	base := "http://" + addr
-	cmd := p.Command(ctx, "serve", "--db", db, "--addr", addr, "--sandbox", "off", "--log-level", "warn")
+	// At level info the server logs every request with its duration: the
+	// server-side latencies (see serverTimes).
+	cmd := p.Command(ctx, "serve", "--db", db, "--addr", addr, "--sandbox", "off", "--log-level", "info")
 	bg, _, err := startBackground(ctx, "serve", cmd, 0, nil)
 	if err != nil {
 		return nil, "", err

@@ -273,6 +273,8 @@ func browseAndExport(ctx context.Context, p *Pinaccess, c Config, imp *imported,
 		res.missing("Export", "logging in failed: "+err.Error())
 		return
 	}
+	times := newServerTimes()
+	srv.OnLine(times.line)
 	pages, err := browsePages(ctx, imp)
 	if err != nil {
 		res.missing("Browsing", err.Error())
@@ -297,11 +299,14 @@ func browseAndExport(ctx context.Context, p *Pinaccess, c Config, imp *imported,
 				}
 			}
 			logf("browse %s: %d clients for %s", pg.Name, c.Clients, c.BrowseFor)
+			times.take(0) // what came before is not this load's
 			l, err := loadPage(ctx, s, pg.Name, pg.Paths, c.Clients, c.BrowseFor)
 			if err != nil {
 				b.Skipped = append(b.Skipped, pg.Name+": "+err.Error())
 			}
-			l.Single = single
+			times.await(l.Requests, 2*time.Second)
+			server := times.take(time.Duration(l.Seconds * float64(time.Second)))
+			l.Single, l.Server = single, &server
 			b.Pages = append(b.Pages, l)
 		}
 		if kb, err := procStatusKB(srv.PID(), "VmHWM"); err == nil {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -120,7 +121,12 @@ type Background struct {
 	out  bytes.Buffer
 	done chan struct{}
 	err  error
+	// onLine, when set, sees every line of output as it comes.
+	onLine atomic.Pointer[func(string)]
 }
+
+// OnLine has fn see every later line of the child's output.
+func (b *Background) OnLine(fn func(string)) { b.onLine.Store(&fn) }
 
 // startBackground starts cmd and returns once ready reports true for a line
 // of its output (stdout or stderr), or at once when ready is nil. The
@@ -140,6 +146,9 @@ func startBackground(ctx context.Context, name string, cmd *exec.Cmd, timeout ti
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
 			line := sc.Text()
+			if fn := b.onLine.Load(); fn != nil {
+				(*fn)(line)
+			}
 			b.mu.Lock()
 			if b.out.Len() < 1<<20 {
 				b.out.WriteString(line + "\n")

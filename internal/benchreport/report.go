@@ -132,9 +132,18 @@ func targets(res *Results) []Target {
 				notMeasured("#7", p.Name+": p50 < 10 ms, p99 < 50 ms", "not loaded (see Browsing)")
 				continue
 			}
-			ok := p.P50Ms < targetP50Ms && p.P99Ms < targetP99Ms && p.Errors == 0
-			out = append(out, Target{"#7", p.Name + ": p50 < 10 ms, p99 < 50 ms (16 clients)",
-				fmt.Sprintf("p50 %s ms, p99 %s ms, %d errors", f1(p.P50Ms), f1(p.P99Ms), p.Errors), verdict(ok)})
+			// The target is the server's time; without its log, the
+			// client's (which includes it) stands in.
+			sp, where := p.LatencySummary, "client-side"
+			if p.Server != nil && p.Server.Requests > 0 {
+				sp, where = *p.Server, "server-side"
+			}
+			ok := sp.P50Ms < targetP50Ms && sp.P99Ms < targetP99Ms && p.Errors == 0
+			measured := fmt.Sprintf("%s p50 %s ms, p99 %s ms, %d errors", where, f1(sp.P50Ms), f1(sp.P99Ms), p.Errors)
+			if where == "server-side" {
+				measured += fmt.Sprintf(" (client-side p50 %s ms, p99 %s ms)", f1(p.P50Ms), f1(p.P99Ms))
+			}
+			out = append(out, Target{"#7", p.Name + ": p50 < 10 ms, p99 < 50 ms server-side (16 clients)", measured, verdict(ok)})
 		}
 	} else {
 		notMeasured("#7", "pages at p50 < 10 ms, p99 < 50 ms", "browsing was not measured (see below)")
@@ -262,20 +271,24 @@ func renderReport(res *Results, chartPath string) string {
 
 	w("## 2. Browsing\n\n")
 	if br := res.Browse; br != nil {
-		w("`pinaccess serve --sandbox off --log-level warn` on the `%s` database; a logged-in admin's cookie; [vegeta](https://github.com/tsenart/vegeta) (as a Go library) with %d concurrent clients in a closed loop (each sends its next request when its answer has arrived) for %s s per kind of page, cycling through the listed URLs. Latencies are measured by the client over loopback, so they include the client's share of the 2 cores: an upper bound of the server-side time. An error is any answer but 200.\n\n",
+		w("`pinaccess serve --sandbox off --log-level info` on the `%s` database; a logged-in admin's cookie; [vegeta](https://github.com/tsenart/vegeta) (as a Go library) with %d concurrent clients in a closed loop (each sends its next request when its answer has arrived) for %s s per kind of page, cycling through the listed URLs. The server-side latencies are the durations the server's request log gives for the same requests (from the request's arrival in the handler chain to its last byte written); the client-side ones are measured by the client over loopback, so they add the client's share of the 2 cores and the time a request waits for the server to accept it. An error is any answer but 200.\n\n",
 			br.Dataset, br.Clients, f0(res.BrowseSeconds))
-		w("| Page | URLs | Requests | Requests/s | p50 ms | p90 ms | p99 ms | Max ms | Errors | 1 client: p50 ms | 1 client: p99 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		w("| Page | URLs | Requests | Requests/s | Server p50 ms | Server p99 ms | Client p50 ms | Client p90 ms | Client p99 ms | Client max ms | Errors | 1 client: p50 ms | 1 client: p99 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, p := range br.Pages {
 			if p.Requests == 0 {
-				w("| %s (e.g. `%s`) | %d | not loaded | — | — | — | — | — | — | — | — |\n", p.Name, firstPath(p.Paths), len(p.Paths))
+				w("| %s (e.g. `%s`) | %d | not loaded | — | — | — | — | — | — | — | — | — | — |\n", p.Name, firstPath(p.Paths), len(p.Paths))
 				continue
 			}
 			s50, s99 := "—", "—"
 			if p.Single != nil && p.Single.Requests > 0 {
 				s50, s99 = f1(p.Single.P50Ms), f1(p.Single.P99Ms)
 			}
-			w("| %s (e.g. `%s`) | %d | %s | %s | %s | %s | %s | %s | %d | %s | %s |\n", p.Name, firstPath(p.Paths), len(p.Paths), thousands(int64(p.Requests)),
-				f0(p.PerSecond), f1(p.P50Ms), f1(p.P90Ms), f1(p.P99Ms), f1(p.MaxMs), p.Errors, s50, s99)
+			v50, v99 := "—", "—"
+			if p.Server != nil && p.Server.Requests > 0 {
+				v50, v99 = f1(p.Server.P50Ms), f1(p.Server.P99Ms)
+			}
+			w("| %s (e.g. `%s`) | %d | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s |\n", p.Name, firstPath(p.Paths), len(p.Paths), thousands(int64(p.Requests)),
+				f0(p.PerSecond), v50, v99, f1(p.P50Ms), f1(p.P90Ms), f1(p.P99Ms), f1(p.MaxMs), p.Errors, s50, s99)
 		}
 		w("\nWith 16 clients in a closed loop on 2 cores, a request mostly waits for the others: by Little's law the mean latency is about 16 ÷ requests/s, so the 16-client percentiles measure throughput as much as the time one page takes; the 1-client columns (each page loaded alone for %s s first) show that time.\n", f0(res.SingleSeconds))
 		w("\nServer peak RSS (VmHWM) after the load: %s MiB.\n\n", f1(br.ServerPeakRSSMB))
@@ -385,9 +398,13 @@ func summaryTable(res *Results) string {
 			fmt.Sprintf("%d/%d", r.APICalls, r.MinCalls))
 	}
 	if br := res.Browse; br != nil {
-		fmt.Fprintf(&b, "\n%-34s %12s %10s %10s %12s\n", "page", "req/s", "p50 ms", "p99 ms", "errors")
+		fmt.Fprintf(&b, "\n%-34s %12s %14s %14s %14s %14s %8s\n", "page", "req/s", "server p50 ms", "server p99 ms", "client p50 ms", "client p99 ms", "errors")
 		for _, p := range br.Pages {
-			fmt.Fprintf(&b, "%-34s %12s %10s %10s %12d\n", p.Name, f0(p.PerSecond), f1(p.P50Ms), f1(p.P99Ms), p.Errors)
+			v50, v99 := "-", "-"
+			if p.Server != nil && p.Server.Requests > 0 {
+				v50, v99 = f1(p.Server.P50Ms), f1(p.Server.P99Ms)
+			}
+			fmt.Fprintf(&b, "%-34s %12s %14s %14s %14s %14s %8d\n", p.Name, f0(p.PerSecond), v50, v99, f1(p.P50Ms), f1(p.P99Ms), p.Errors)
 		}
 	}
 	if e := res.Export; e != nil {
