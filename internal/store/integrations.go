@@ -265,7 +265,7 @@ func (s *Store) DeleteIntegration(ctx context.Context, id int64) error {
 	// computed from their snapshots.
 	s.cache.clear()
 	s.anchors.clear()
-	s.members.clear()
+	s.lists.clear()
 	if errors.Is(err, ErrRunActive) || errors.Is(err, ErrNotFound) {
 		return err
 	}

@@ -71,10 +71,14 @@ func (q AssetQuery) filtered() bool {
 const assetCols = `a.ext_id, a.asset_type, a.name, a.owner_id, a.owner_name, a.owned, a.currency, a.country,
 	a.catalog_type, a.group_types, a.created_time, a.updated_time`
 
-func (s *Store) assetSQL(ctx context.Context, integrationID, runID int64, q AssetQuery) (listSQL, string, string, error) {
-	cols := assetCols + `,
+// assetListCols are the columns of the assets list: the asset's and how
+// many principals and pixels it has.
+const assetListCols = assetCols + `,
 			(SELECT count(DISTINCT g.grantee_id) FROM snap_grants g WHERE g.run_id = a.run_id AND g.asset_id = a.id),
 			(SELECT count(*) FROM snap_pixels x WHERE x.run_id = a.run_id AND x.ad_account_id = a.id)`
+
+func (s *Store) assetSQL(ctx context.Context, integrationID, runID int64, q AssetQuery) (listSQL, string, string, error) {
+	cols := assetListCols
 	from := `FROM snap_assets a`
 	var w where
 	w.add("a.run_id = ?", runID)
@@ -166,6 +170,16 @@ func (s *Store) ListAssets(ctx context.Context, integrationID int64, q AssetQuer
 	if err != nil {
 		return AssetPage{}, fmt.Errorf("store: list assets: %w", err)
 	}
+	if q.byIndex() {
+		page := AssetPage{Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}
+		ix, err := s.assetIndex(ctx, integrationID, run)
+		if err != nil {
+			return page, err
+		}
+		page.Rows, page.Total, err = listByIndex(ctx, s, "list assets", ix, q.matcher(), l, q.ListQuery, dir, run,
+			assetListCols, "snap_assets", "a", "", scanAssetRow)
+		return page, err
+	}
 	known := countCached
 	if !q.filtered() {
 		known = s.snapshotCount(ctx, run, "assets")
@@ -185,4 +199,58 @@ func (s *Store) EachAsset(ctx context.Context, integrationID int64, q AssetQuery
 		return fmt.Errorf("store: assets: %w", err)
 	}
 	return eachRow(ctx, s.read, "assets", l, scanAssetRow, fn)
+}
+
+// assetFilters is what the assets list's filters test of an asset: its
+// search text and type, whether the business owns it, and whether nobody
+// but the service account holds ADMIN on it (see serviceOnlyCond).
+type assetFilters struct {
+	search, typ        string
+	owned, serviceOnly bool
+}
+
+// assetIndex is the list index (by name) of a snapshot's assets (see listIndex), for
+// the integration's service account as it is now.
+func (s *Store) assetIndex(ctx context.Context, integrationID, run int64) (*listIndex[assetFilters], error) {
+	keys, err := s.serviceAccountKeys(ctx, integrationID, run)
+	if err != nil {
+		return nil, err
+	}
+	cond, args := serviceOnlyCond(keys)
+	args = append(args, run)
+	return cached(ctx, s.lists, cacheKey("asset index", cond, args), func() (*listIndex[assetFilters], error) {
+		return loadListIndex(ctx, s, "asset", `SELECT a.id, a.search, a.asset_type, a.owned, `+cond+` FROM snap_assets a
+			WHERE a.run_id = ? ORDER BY a.name COLLATE NOCASE, a.id`, args,
+			func(r *sql.Rows) (int64, assetFilters, error) {
+				var key int64
+				var f assetFilters
+				err := r.Scan(&key, &f.search, &f.typ, &f.owned, &f.serviceOnly)
+				return key, f, err
+			})
+	})
+}
+
+// byIndex reports whether the asset index can answer q: sorted by name,
+// with a filter.
+func (q AssetQuery) byIndex() bool {
+	sort, _, _ := assetSorts.resolve(q.Sort, q.Dir)
+	return sort == "name" && q.filtered()
+}
+
+// matcher is q's filter as a test of an asset, the same as the SQL's.
+func (q AssetQuery) matcher() func(*assetFilters) bool {
+	text := strings.ToLower(strings.TrimSpace(q.Q))
+	return func(a *assetFilters) bool {
+		switch {
+		case text != "" && !strings.Contains(a.search, text):
+			return false
+		case q.Type != "" && a.typ != q.Type:
+			return false
+		case q.Owner == OwnerOurs && !a.owned, q.Owner == OwnerTheirs && a.owned:
+			return false
+		case q.Admin == AdminServiceOnly && !a.serviceOnly:
+			return false
+		}
+		return true
+	}
 }

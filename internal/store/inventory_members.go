@@ -100,24 +100,6 @@ func (s *Store) ListMembers(ctx context.Context, integrationID int64, q MemberQu
 	return MemberPage{Rows: rows, Total: total, Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}, err
 }
 
-// listMembersByIndex is ListMembers for a filtered page by name, whose
-// list query is l: found in the snapshot's member index, counted there
-// once, read by key.
-func (s *Store) listMembersByIndex(ctx context.Context, run int64, q MemberQuery, l listSQL, dir string) (MemberPage, error) {
-	page := MemberPage{Page: q.Page, PerPage: q.PerPage, Sort: "username", Dir: dir}
-	ix, err := s.memberIndex(ctx, run)
-	if err != nil {
-		return page, err
-	}
-	// The same count, under the same key, as the SQL's.
-	page.Total, err = cached(ctx, s.cache, cacheKey("count", l.count, l.countArgs), func() (int, error) { return ix.count(q), nil })
-	if err != nil {
-		return page, err
-	}
-	page.Rows, err = s.membersByKey(ctx, run, ix.page(q, dir))
-	return page, err
-}
-
 // EachMember streams every member matching q (its page is ignored) in the
 // list's order. It stops when fn returns an error or ctx is cancelled.
 func (s *Store) EachMember(ctx context.Context, integrationID int64, q MemberQuery, fn func(MemberRow) error) error {

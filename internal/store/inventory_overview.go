@@ -128,7 +128,7 @@ func (s *Store) StaleInvites(ctx context.Context, integrationID int64, before ti
 // WarmInventory computes what the inventory pages of the integration's
 // current snapshot keep once computed: the overview, the role holders, the
 // counts behind the access list's filters, the seek points of the members
-// and access lists, and the member index. The dashboard calls it after
+// and access lists, and the list indexes of members, assets and tags. The dashboard calls it after
 // a sync and at start, so that the first admin to look does not wait for
 // them.
 func (s *Store) WarmInventory(ctx context.Context, integrationID int64) error {
@@ -159,6 +159,12 @@ func (s *Store) WarmInventory(ctx context.Context, integrationID int64) error {
 	if _, err := s.listAnchors(ctx, "list access", access); err != nil {
 		return err
 	}
-	_, err = s.memberIndex(ctx, run)
+	if _, err := s.memberIndex(ctx, run); err != nil {
+		return err
+	}
+	if _, err := s.assetIndex(ctx, integrationID, run); err != nil {
+		return err
+	}
+	_, err = s.pixelIndex(ctx, run)
 	return err
 }

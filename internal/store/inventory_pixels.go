@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -45,10 +46,16 @@ var pixelSorts = sortKeys{
 
 func (q PixelQuery) filtered() bool { return hasText(q.Q) || q.Status != "" || q.AdAccountID != "" }
 
-func (q PixelQuery) sql(runID int64) (listSQL, string, string) {
-	cols := `x.ext_id, x.name, x.status, x.version, x.last_fired_time_ms, x.enhanced_match_status, x.aem_enabled,
+// pixelCols are the columns of the tags list, from snap_pixels x and
+// pixelJoins.
+const pixelCols = `x.ext_id, x.name, x.status, x.version, x.last_fired_time_ms, x.enhanced_match_status, x.aem_enabled,
 		x.ad_account_ext_id, coalesce(a.name, '')`
-	from := `FROM snap_pixels x LEFT JOIN snap_assets a ON a.run_id = x.run_id AND a.id = x.ad_account_id`
+
+const pixelJoins = `LEFT JOIN snap_assets a ON a.run_id = x.run_id AND a.id = x.ad_account_id`
+
+func (q PixelQuery) sql(runID int64) (listSQL, string, string) {
+	cols := pixelCols
+	from := `FROM snap_pixels x ` + pixelJoins
 	if q.AdAccountID != "" {
 		// One ad account's tags are few: read them by account rather than
 		// walk the name index of every tag for the order.
@@ -89,6 +96,16 @@ func (s *Store) ListPixels(ctx context.Context, integrationID int64, q PixelQuer
 		return PixelPage{Page: q.Page, PerPage: q.PerPage}, err
 	}
 	l, sort, dir := q.sql(run)
+	if q.byIndex() {
+		page := PixelPage{Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}
+		ix, err := s.pixelIndex(ctx, run)
+		if err != nil {
+			return page, err
+		}
+		page.Rows, page.Total, err = listByIndex(ctx, s, "list pixels", ix, q.matcher(), l, q.ListQuery, dir, run,
+			pixelCols, "snap_pixels", "x", pixelJoins, scanPixelRow)
+		return page, err
+	}
 	known := countCached
 	if !q.filtered() {
 		known = s.snapshotCount(ctx, run, "pixels")
@@ -105,4 +122,41 @@ func (s *Store) EachPixel(ctx context.Context, integrationID int64, q PixelQuery
 	}
 	l, _, _ := q.sql(run)
 	return eachRow(ctx, s.read, "pixels", l, scanPixelRow, fn)
+}
+
+// pixelFilters is what the tags list's filters test of a tag, besides its
+// ad account: its search text and status.
+type pixelFilters struct {
+	search, status string
+}
+
+// pixelIndex is the list index of a snapshot's tags by their ad account's
+// name (see listIndex), an order no index serves.
+func (s *Store) pixelIndex(ctx context.Context, run int64) (*listIndex[pixelFilters], error) {
+	return cached(ctx, s.lists, cacheKey("pixel index", "", []any{run}), func() (*listIndex[pixelFilters], error) {
+		query := `SELECT x.id, x.search, x.status FROM snap_pixels x ` + pixelJoins + ` WHERE x.run_id = ?
+			ORDER BY ` + pixelSorts.clause("ad_account", SortAsc, "")
+		return loadListIndex(ctx, s, "pixel", query, []any{run}, func(r *sql.Rows) (int64, pixelFilters, error) {
+			var key int64
+			var f pixelFilters
+			err := r.Scan(&key, &f.search, &f.status)
+			return key, f, err
+		})
+	})
+}
+
+// byIndex reports whether the tag index can answer q: sorted by ad
+// account, over every ad account (one account's tags are few, and read by
+// account).
+func (q PixelQuery) byIndex() bool {
+	sort, _, _ := pixelSorts.resolve(q.Sort, q.Dir)
+	return sort == "ad_account" && q.AdAccountID == ""
+}
+
+// matcher is q's filter as a test of a tag, the same as the SQL's.
+func (q PixelQuery) matcher() func(*pixelFilters) bool {
+	text := strings.ToLower(strings.TrimSpace(q.Q))
+	return func(x *pixelFilters) bool {
+		return (text == "" || strings.Contains(x.search, text)) && (q.Status == "" || x.status == q.Status)
+	}
 }

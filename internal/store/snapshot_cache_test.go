@@ -121,8 +121,8 @@ func TestCacheKeysTellParametersApart(t *testing.T) {
 
 // WarmInventory computes what the overview, the roles page and the access
 // list's filter counts need (after it, those pages compute nothing more)
-// and the seek points of the members and access lists and the member
-// index; deleting the integration forgets them all.
+// and the seek points of the members and access lists and the list
+// indexes; deleting the integration forgets them all.
 func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "pinaccess.db"))
@@ -165,14 +165,14 @@ func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
 	if n := s.anchors.len(); n != 2 {
 		t.Fatalf("%d lists' anchors kept, want 2", n)
 	}
-	if n := s.members.len(); n != 1 {
-		t.Fatalf("%d member indexes kept, want 1", n)
+	if n := s.lists.len(); n != 3 {
+		t.Fatalf("%d list indexes kept, want 3 (members, assets, tags)", n)
 	}
 	if err := s.DeleteIntegration(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if s.cache.len() != 0 || s.anchors.len() != 0 || s.members.len() != 0 {
-		t.Fatalf("after deleting the integration: %d results, %d lists' anchors and %d member indexes kept",
-			s.cache.len(), s.anchors.len(), s.members.len())
+	if s.cache.len() != 0 || s.anchors.len() != 0 || s.lists.len() != 0 {
+		t.Fatalf("after deleting the integration: %d results, %d lists' anchors and %d list indexes kept",
+			s.cache.len(), s.anchors.len(), s.lists.len())
 	}
 }

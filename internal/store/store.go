@@ -40,8 +40,8 @@ type Store struct {
 	// anchors holds the seek points of long lists (see listAnchors), apart
 	// from cache because each is large: up to a few hundred kilobytes.
 	anchors *snapshotCache
-	// members holds member indexes (see memberIndex), a few megabytes each.
-	members *snapshotCache
+	// lists holds list indexes (see listIndex), a few megabytes each.
+	lists *snapshotCache
 }
 
 // Open opens (creating if needed) the database at path, checks that it is an
@@ -70,7 +70,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	s := &Store{path: path, w: w, r: r, read: newReader(r, readerStatements), now: time.Now,
 		cache: newSnapshotCache(snapshotCacheSize), anchors: newSnapshotCache(anchorListsKept),
-		members: newSnapshotCache(memberIndexesKept)}
+		lists: newSnapshotCache(listIndexesKept)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -1,0 +1,123 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"pinaccess/internal/store"
+)
+
+// Filtered pages of members and assets by name, and pages of tags by ad
+// account (read from the store's list indexes), hold their slice of the
+// list as SQLite streams it, with its total, for every combination of
+// filters, either way.
+func TestFilteredPagesByNameHoldTheirSliceOfTheList(t *testing.T) {
+	st, id, _ := imported(t)
+	ctx := context.Background()
+	check := func(t *testing.T, list []string, page func(p, per int) ([]string, int)) {
+		t.Helper()
+		for _, per := range []int{10, 37} {
+			pages := (len(list) + per - 1) / per
+			for _, p := range []int{1, 2, pages / 2, pages, pages + 1} {
+				if p < 1 {
+					continue
+				}
+				got, total := page(p, per)
+				want := list[min((p-1)*per, len(list)):min(p*per, len(list))]
+				if total != len(list) || !slices.Equal(got, want) {
+					t.Fatalf("%d a page, page %d of %d: %d rows %v (total %d), want %d rows %v (total %d)",
+						per, p, pages, len(got), head(got), total, len(want), head(want), len(list))
+				}
+			}
+		}
+	}
+	nonEmpty := 0
+	for _, text := range []string{"", "garcia", "a", "zz-nobody"} {
+		for _, role := range []string{"", "BIZ_ADMIN", "EMPLOYEE"} {
+			for _, system := range []string{"", "yes", "no"} {
+				for _, dir := range []string{store.SortAsc, store.SortDesc} {
+					q := store.MemberQuery{ListQuery: store.ListQuery{Q: text, Dir: dir}, Role: role, SystemUser: system}
+					t.Run(fmt.Sprintf("members %q %s %s %s", text, role, system, dir), func(t *testing.T) {
+						var list []string
+						for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
+							list = append(list, m.ID)
+						}
+						nonEmpty += min(1, len(list))
+						check(t, list, func(p, per int) ([]string, int) {
+							q.Page, q.PerPage = p, per
+							pg, err := st.ListMembers(ctx, id, q)
+							if err != nil {
+								t.Fatal(err)
+							}
+							var ids []string
+							for _, m := range pg.Rows {
+								ids = append(ids, m.ID)
+							}
+							return ids, pg.Total
+						})
+					})
+				}
+			}
+		}
+	}
+	for _, text := range []string{"", "retarget", "s"} {
+		for _, typ := range []string{"", "AD_ACCOUNT", "PROFILE"} {
+			for _, owner := range []string{"", store.OwnerOurs, store.OwnerTheirs} {
+				for _, admin := range []string{"", store.AdminServiceOnly} {
+					dir := []string{store.SortAsc, store.SortDesc}[len(text+typ+owner+admin)%2]
+					q := store.AssetQuery{ListQuery: store.ListQuery{Q: text, Dir: dir}, Type: typ, Owner: owner, Admin: admin}
+					t.Run(fmt.Sprintf("assets %q %s %s %s %s", text, typ, owner, admin, dir), func(t *testing.T) {
+						var list []string
+						for _, a := range all(t, func(ctx context.Context, fn func(store.AssetRow) error) error { return st.EachAsset(ctx, id, q, fn) }) {
+							list = append(list, a.ID)
+						}
+						nonEmpty += min(1, len(list))
+						check(t, list, func(p, per int) ([]string, int) {
+							q.Page, q.PerPage = p, per
+							pg, err := st.ListAssets(ctx, id, q)
+							if err != nil {
+								t.Fatal(err)
+							}
+							var ids []string
+							for _, a := range pg.Rows {
+								ids = append(ids, a.ID)
+							}
+							return ids, pg.Total
+						})
+					})
+				}
+			}
+		}
+	}
+	for _, text := range []string{"", "checkout", "e"} {
+		for _, status := range []string{"", "ACTIVE"} {
+			for _, dir := range []string{store.SortAsc, store.SortDesc} {
+				q := store.PixelQuery{ListQuery: store.ListQuery{Q: text, Sort: "ad_account", Dir: dir}, Status: status}
+				t.Run(fmt.Sprintf("tags by ad account %q %s %s", text, status, dir), func(t *testing.T) {
+					var list []string
+					for _, x := range all(t, func(ctx context.Context, fn func(store.PixelRow) error) error { return st.EachPixel(ctx, id, q, fn) }) {
+						list = append(list, x.ID)
+					}
+					nonEmpty += min(1, len(list))
+					check(t, list, func(p, per int) ([]string, int) {
+						q.Page, q.PerPage = p, per
+						pg, err := st.ListPixels(ctx, id, q)
+						if err != nil {
+							t.Fatal(err)
+						}
+						var ids []string
+						for _, x := range pg.Rows {
+							ids = append(ids, x.ID)
+						}
+						return ids, pg.Total
+					})
+				})
+			}
+		}
+	}
+	if nonEmpty < 90 {
+		t.Fatalf("only %d of the filters match anything", nonEmpty)
+	}
+}
