@@ -98,6 +98,15 @@ func BenchmarkInventoryPagesXL(b *testing.B) {
 		b.Fatal(err)
 	}
 
+	// As serve does after a sync and at start.
+	if err := srv.Store.WarmInventory(context.Background(), id); err != nil {
+		b.Fatal(err)
+	}
+	grants, err := srv.Store.ListAccess(context.Background(), id, store.AccessQuery{ListQuery: store.ListQuery{PerPage: 1}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	middle := strconv.Itoa((grants.Total/store.DefaultPerPage + 1) / 2)
 	member, asset, partner := benchXL.member, benchXL.asset, benchXL.partner
 	base := "/integrations/" + strconv.FormatInt(id, 10)
 	pages := []struct{ name, path string }{
@@ -107,11 +116,14 @@ func BenchmarkInventoryPagesXL(b *testing.B) {
 		{"members_search", "/members?q=garcia"},
 		{"members_sorted_desc_page5", "/members?sort=username&dir=desc&page=5"},
 		{"members_biz_admins", "/members?role=BIZ_ADMIN"},
+		{"members_middle", "/members?page=1000"},
 		{"partners", "/partners"},
 		{"assets", "/assets"},
 		{"assets_ad_accounts", "/assets?type=AD_ACCOUNT"},
 		{"access", "/access"},
 		{"access_by_asset", "/access?sort=asset"},
+		{"access_by_permission_desc", "/access?sort=permission&dir=desc"},
+		{"access_middle", "/access?page=" + middle},
 		{"access_one_member", "/access?principal=" + member},
 		{"access_admin", "/access?permission=ADMIN"},
 		{"access_finance_manager", "/access?permission=FINANCE_MANAGER"},
@@ -119,6 +131,7 @@ func BenchmarkInventoryPagesXL(b *testing.B) {
 		{"assets_service_only", "/assets?admin=service_only"},
 		{"invites_stale", "/invites?status=PENDING&older_than=30"},
 		{"pixels", "/pixels"},
+		{"pixels_by_ad_account", "/pixels?sort=ad_account"},
 		{"invites", "/invites"},
 		{"syncs", "/syncs"},
 		{"changes", "/changes"},

@@ -131,7 +131,14 @@ func (q AccessQuery) armParts(runID int64, kind, sort string, drive bool, match 
 			JOIN ` + table + ` x ON x.run_id = g.run_id AND x.id = g.grantee_id
 			JOIN snap_assets a ON a.run_id = g.run_id AND a.id = g.asset_id`
 	default:
-		from = `FROM ` + table + ` x ` + join + ` snap_grants g` + hint["principal"] + ` ON g.run_id = x.run_id AND g.grantee_id = x.id
+		// The principals are read by name: with a seek's range on their
+		// key (see seekConds), SQLite would otherwise read them by key and
+		// test every name.
+		byName := ""
+		if drive {
+			byName = " INDEXED BY " + table + "_username"
+		}
+		from = `FROM ` + table + ` x` + byName + ` ` + join + ` snap_grants g` + hint["principal"] + ` ON g.run_id = x.run_id AND g.grantee_id = x.id
 			JOIN snap_assets a ON a.run_id = g.run_id AND a.id = g.asset_id
 			JOIN access_roles r ON r.id = g.permission_id`
 	}

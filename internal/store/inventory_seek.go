@@ -18,12 +18,12 @@ import (
 //
 // Because every order is total (its last term is a unique key) and every
 // term takes the same direction, the rows at or after anchor i are exactly
-// those whose terms compare at or past the anchor's, as a row value. The
-// condition repeats the first term on its own, the part an index seeks.
+// those whose terms compare at or past the anchor's, as a row value;
+// seekConds writes that as conditions an index can seek.
 
 // anchorEvery is how many rows apart a list's anchors are: a page from an
 // anchor steps over fewer than this many rows.
-const anchorEvery = 256
+const anchorEvery = 64
 
 // seekBeyond is how far (in rows) a page must be from both ends of its list
 // before it starts from an anchor; nearer ones step over the rows (or read
@@ -32,8 +32,8 @@ const anchorEvery = 256
 const seekBeyond = 1000
 
 // anchorListsKept bounds how many lists' anchors are kept: each holds a
-// value per term per anchor, about 300 kB for the million grants of xl.
-const anchorListsKept = 32
+// value per term per anchor, about 1.5 MB for the million grants of xl.
+const anchorListsKept = 16
 
 // seekPart is one part of a list's rows from an anchor on: the rows in
 // order, and how many there are up to a limit (the parameters are the
@@ -71,10 +71,17 @@ func seekConds(terms []string, dir string) []seekCond {
 		marks := strings.TrimSuffix(strings.Repeat("?, ", len(rest)), ", ")
 		tie += " AND (" + strings.Join(rest, ", ") + ") " + op + " (" + marks + ")"
 	}
-	// The tie's first term is the same in every row: it orders nothing,
-	// and left in ORDER BY it can keep SQLite from reading the index in
-	// order.
-	return []seekCond{{cond: tie, order: rest}, {cond: terms[0] + " " + past + " ?", order: terms}}
+	// The tie's first term is the same in every row, so it orders
+	// nothing, but SQLite needs it in ORDER BY to read the index that
+	// holds it in order (rather than the key's, testing every row) when it
+	// is a column; when it is an expression (the length of an ID), SQLite
+	// does not see that the equality fixes it, and sorts unless it is
+	// left out.
+	tieOrder := terms
+	if strings.Contains(terms[0], "(") {
+		tieOrder = rest
+	}
+	return []seekCond{{cond: tie, order: tieOrder}, {cond: terms[0] + " " + past + " ?", order: terms}}
 }
 
 // seekParams are the parameters of part of seekConds for an anchor.
