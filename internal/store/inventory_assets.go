@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -253,4 +254,26 @@ func (q AssetQuery) matcher() func(*assetFilters) bool {
 		}
 		return true
 	}
+}
+
+// searchAssetsMax is how many matching assets assetsMatching lists: a list
+// of keys is quicker to read than a test of every asset's search text
+// while it is short.
+const searchAssetsMax = 1000
+
+// assetsMatching returns the keys (a JSON array) of the snapshot's assets
+// whose search text holds text, found in the asset index, or "" when more
+// than searchAssetsMax do.
+func (s *Store) assetsMatching(ctx context.Context, integrationID, run int64, text string) (string, error) {
+	ix, err := s.assetIndex(ctx, integrationID, run)
+	if err != nil {
+		return "", err
+	}
+	match := AssetQuery{ListQuery: ListQuery{Q: text}}.matcher()
+	keys := ix.page(match, SortAsc, 0, searchAssetsMax+1)
+	if len(keys) > searchAssetsMax {
+		return "", nil
+	}
+	list, err := json.Marshal(keys)
+	return string(list), err
 }
