@@ -280,6 +280,17 @@ func browseAndExport(ctx context.Context, p *Pinaccess, c Config, imp *imported,
 		res.missing("Browsing", err.Error())
 	} else {
 		b := &BrowseResult{Dataset: imp.Dataset, Clients: c.Clients}
+		// As after a sync, the server prepares what its pages keep in the
+		// background after it starts: the load measures the pages once it
+		// has.
+		logf("waiting for the server to prepare its inventories")
+		select {
+		case <-times.prepared:
+			b.PreparedSeconds = times.preparedIn.Seconds()
+		case <-time.After(5 * time.Minute):
+			b.Skipped = append(b.Skipped, "the server did not say it had prepared its inventories within 5 minutes; the pages were loaded anyway")
+		case <-ctx.Done():
+		}
 		for _, pg := range pages {
 			if code, err := s.get(ctx, pg.Paths[0]); err != nil || code != 200 {
 				b.Pages = append(b.Pages, PageLoad{Name: pg.Name, Paths: pg.Paths,

@@ -291,6 +291,9 @@ func renderReport(res *Results, chartPath string) string {
 				f0(p.PerSecond), v50, v99, f1(p.P50Ms), f1(p.P90Ms), f1(p.P99Ms), f1(p.MaxMs), p.Errors, s50, s99)
 		}
 		w("\nWith 16 clients in a closed loop on 2 cores, a request mostly waits for the others: by Little's law the mean latency is about 16 ÷ requests/s, so the 16-client percentiles measure throughput as much as the time one page takes; the 1-client columns (each page loaded alone for %s s first) show that time.\n", f0(res.SingleSeconds))
+		if br.PreparedSeconds > 0 {
+			w("\nThe load began once the server had prepared what its inventory pages keep per snapshot (in the background after it starts, as after every sync): that took %s s.\n", f1(br.PreparedSeconds))
+		}
 		w("\nServer peak RSS (VmHWM) after the load: %s MiB.\n\n", f1(br.ServerPeakRSSMB))
 		for _, s := range br.Skipped {
 			w("- %s\n", oneLine(s))

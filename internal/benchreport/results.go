@@ -73,4 +73,8 @@ type BrowseResult struct {
 	Pages           []PageLoad `json:"pages"`
 	Skipped         []string   `json:"skipped,omitempty"`
 	ServerPeakRSSMB float64    `json:"server_peak_rss_mb"`
+	// PreparedSeconds is how long the server took after its start to
+	// prepare what the inventory pages keep per snapshot (its log says);
+	// the load waits for it. 0 when it did not say.
+	PreparedSeconds float64 `json:"prepared_seconds,omitempty"`
 }

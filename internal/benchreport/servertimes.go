@@ -17,21 +17,34 @@ type serverTimes struct {
 	lat      []time.Duration
 	errs     int
 	statuses map[int]bool
+	// prepared is closed when the server logs that it has prepared its
+	// inventories, which took preparedIn.
+	prepared   chan struct{}
+	preparedIn time.Duration
 }
 
-func newServerTimes() *serverTimes { return &serverTimes{statuses: map[int]bool{}} }
+func newServerTimes() *serverTimes {
+	return &serverTimes{statuses: map[int]bool{}, prepared: make(chan struct{})}
+}
 
 // line reads one line of the server's log.
 func (t *serverTimes) line(l string) {
+	if strings.Contains(l, ` msg="inventories prepared" `) {
+		d, _ := time.ParseDuration(logFields(l)["duration"])
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		select {
+		case <-t.prepared:
+		default:
+			t.preparedIn = d
+			close(t.prepared)
+		}
+		return
+	}
 	if !strings.Contains(l, " msg=request ") {
 		return
 	}
-	fields := map[string]string{}
-	for f := range strings.FieldsSeq(l) {
-		if k, v, ok := strings.Cut(f, "="); ok {
-			fields[k] = v
-		}
-	}
+	fields := logFields(l)
 	if fields["path"] == "/healthz" || strings.HasPrefix(fields["path"], "/static/") {
 		return
 	}
@@ -76,4 +89,16 @@ func (t *serverTimes) take(elapsed time.Duration) LatencySummary {
 	sum := summarize(t.lat, t.errs, statuses, elapsed)
 	t.lat, t.errs, t.statuses = nil, 0, map[int]bool{}
 	return sum
+}
+
+// logFields are the key=value fields of a log line (values without
+// spaces, which are all that serverTimes reads).
+func logFields(l string) map[string]string {
+	fields := map[string]string{}
+	for f := range strings.FieldsSeq(l) {
+		if k, v, ok := strings.Cut(f, "="); ok {
+			fields[k] = v
+		}
+	}
+	return fields
 }

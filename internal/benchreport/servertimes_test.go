@@ -24,6 +24,7 @@ func TestServerTimesReadTheRequestLog(t *testing.T) {
 	req("/integrations/1/access", 200, 5*time.Millisecond)
 	req("/integrations/1/access", 500, 7*time.Millisecond)
 	log.Warn("request took long", "path", "/x")
+	log.Info("inventories prepared", "integrations", 1, "duration", 2500*time.Millisecond)
 	times := newServerTimes()
 	sc := bufio.NewScanner(&buf)
 	for sc.Scan() {
@@ -32,6 +33,14 @@ func TestServerTimesReadTheRequestLog(t *testing.T) {
 	got := times.take(time.Second)
 	if got.Requests != 3 || got.Errors != 1 || got.P50Ms != 5 || got.MaxMs != 7 || len(got.StatusSeen) != 2 {
 		t.Fatalf("got %+v, want 3 requests (p50 5 ms, max 7 ms), 1 error, statuses 200 and 500", got)
+	}
+	select {
+	case <-times.prepared:
+		if times.preparedIn != 2500*time.Millisecond {
+			t.Errorf("prepared in %s, want 2.5s", times.preparedIn)
+		}
+	default:
+		t.Error("the log said the inventories were prepared; the times did not see it")
 	}
 	if again := times.take(time.Second); again.Requests != 0 {
 		t.Fatalf("a second take sees %d requests, want none", again.Requests)

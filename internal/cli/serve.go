@@ -138,6 +138,7 @@ func bootstrapAdmin(ctx context.Context, st *store.Store, cfg config.Config, log
 // current snapshot in the background (store.WarmInventory), so that the
 // first admin after a start does not wait for their counts.
 func warmInventories(ctx context.Context, st *store.Store, log *slog.Logger) {
+	start := time.Now()
 	ins, err := st.Integrations(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -153,4 +154,5 @@ func warmInventories(ctx context.Context, st *store.Store, log *slog.Logger) {
 			return
 		}
 	}
+	log.Info("inventories prepared", "integrations", len(ins), "duration", time.Since(start).Round(time.Millisecond))
 }
