@@ -143,12 +143,14 @@ func BenchmarkInventoryPagesXL(b *testing.B) {
 		b.Run(p.name, func(b *testing.B) {
 			var mu sync.Mutex
 			var lat []time.Duration
+			var size atomic.Int64
 			b.SetParallelism(max(1, 16/max(1, runtimeProcs())))
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				var mine []time.Duration
 				for pb.Next() {
 					req := httptest.NewRequest(http.MethodGet, base+p.path, nil)
+					req.Header.Set("Accept-Encoding", "gzip") // as browsers send
 					for _, ck := range cookies {
 						req.AddCookie(ck)
 					}
@@ -156,6 +158,7 @@ func BenchmarkInventoryPagesXL(b *testing.B) {
 					t0 := time.Now()
 					h.ServeHTTP(w, req)
 					mine = append(mine, time.Since(t0))
+					size.Store(int64(w.Body.Len()))
 					if w.Code != http.StatusOK {
 						b.Errorf("%s: status %d", p.path, w.Code)
 						return
@@ -175,6 +178,7 @@ func BenchmarkInventoryPagesXL(b *testing.B) {
 			}
 			b.ReportMetric(pct(0.50), "p50-ms")
 			b.ReportMetric(pct(0.99), "p99-ms")
+			b.ReportMetric(float64(size.Load())/1024, "KiB-gzipped")
 			b.ReportMetric(0, "ns/op")
 			if testing.Verbose() {
 				b.Logf("%s: %d requests, p50 %.2f ms, p99 %.2f ms", p.path, len(lat), pct(0.5), pct(0.99))
