@@ -266,6 +266,7 @@ func (s *Store) DeleteIntegration(ctx context.Context, id int64) error {
 	s.cache.clear()
 	s.anchors.clear()
 	s.lists.clear()
+	s.searches.clear()
 	if errors.Is(err, ErrRunActive) || errors.Is(err, ErrNotFound) {
 		return err
 	}

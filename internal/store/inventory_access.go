@@ -410,6 +410,9 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 		if q.searchAssets, err = s.assetsMatching(ctx, integrationID, run, q.Q); err != nil {
 			return AccessPage{}, err
 		}
+		if q, err = s.withoutEmptyKind(ctx, run, q); err != nil {
+			return AccessPage{}, err
+		}
 	}
 	offset, limit := (q.Page-1)*q.PerPage, q.PerPage
 	for _, part := range q.parts() {
@@ -434,6 +437,32 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 		}
 	}
 	return page, nil
+}
+
+// withoutEmptyKind narrows a search to members or to partners when the
+// other kind holds no match: walking every partner's name in order to find
+// none (10,000 on xl, 7 ms on every page) is what a search that no
+// partner's name holds would otherwise cost. Each kind's total is counted
+// once per snapshot and search.
+func (s *Store) withoutEmptyKind(ctx context.Context, run int64, q AccessQuery) (AccessQuery, error) {
+	kinds := q.arms()
+	if len(kinds) != 2 {
+		return q, nil
+	}
+	for i, kind := range kinds {
+		one := q
+		one.PrincipalType = kind
+		l, _, _ := one.sql(run)
+		n, err := s.accessTotal(ctx, run, one, l)
+		if err != nil {
+			return q, err
+		}
+		if n == 0 {
+			q.PrincipalType = kinds[1-i]
+			return q, nil
+		}
+	}
+	return q, nil
 }
 
 // parts splits the query into queries whose rows, one after the other, are

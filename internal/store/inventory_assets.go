@@ -261,19 +261,29 @@ func (q AssetQuery) matcher() func(*assetFilters) bool {
 // while it is short.
 const searchAssetsMax = 1000
 
+// searchesKept bounds the searches whose matching assets are kept: at most
+// a thousand keys each.
+const searchesKept = 256
+
 // assetsMatching returns the keys (a JSON array) of the snapshot's assets
 // whose search text holds text, found in the asset index, or "" when more
 // than searchAssetsMax do.
+// The answer is kept per snapshot and search, as paging through one
+// search asks again on every page (a pass over xl's 74,000 assets takes
+// about 2 ms).
 func (s *Store) assetsMatching(ctx context.Context, integrationID, run int64, text string) (string, error) {
 	ix, err := s.assetIndex(ctx, integrationID, run)
 	if err != nil {
 		return "", err
 	}
-	match := AssetQuery{ListQuery: ListQuery{Q: text}}.matcher()
-	keys := ix.page(match, SortAsc, 0, searchAssetsMax+1)
-	if len(keys) > searchAssetsMax {
-		return "", nil
-	}
-	list, err := json.Marshal(keys)
-	return string(list), err
+	text = strings.ToLower(strings.TrimSpace(text))
+	return cached(ctx, s.searches, cacheKey("assets matching", text, []any{run}), func() (string, error) {
+		match := AssetQuery{ListQuery: ListQuery{Q: text}}.matcher()
+		keys := ix.page(match, SortAsc, 0, searchAssetsMax+1)
+		if len(keys) > searchAssetsMax {
+			return "", nil
+		}
+		list, err := json.Marshal(keys)
+		return string(list), err
+	})
 }

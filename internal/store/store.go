@@ -42,6 +42,9 @@ type Store struct {
 	anchors *snapshotCache
 	// lists holds list indexes (see listIndex), a few megabytes each.
 	lists *snapshotCache
+	// searches holds the assets matching recent searches of the access
+	// list (see assetsMatching), up to a few kilobytes each.
+	searches *snapshotCache
 }
 
 // Open opens (creating if needed) the database at path, checks that it is an
@@ -70,7 +73,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	s := &Store{path: path, w: w, r: r, read: newReader(r, readerStatements), now: time.Now,
 		cache: newSnapshotCache(snapshotCacheSize), anchors: newSnapshotCache(anchorListsKept),
-		lists: newSnapshotCache(listIndexesKept)}
+		lists:    newSnapshotCache(listIndexesKept),
+		searches: newSnapshotCache(searchesKept)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
