@@ -168,10 +168,13 @@ func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
 	if n := s.lists.len(); n != 3 {
 		t.Fatalf("%d list indexes kept, want 3 (members, assets, tags)", n)
 	}
+	if _, err := s.ListAccess(ctx, id, AccessQuery{ListQuery: ListQuery{Q: "user1"}}); err != nil || s.searches.len() != 1 {
+		t.Fatalf("a search of the access list kept %d searches (%v), want 1", s.searches.len(), err)
+	}
 	if err := s.DeleteIntegration(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if s.cache.len() != 0 || s.anchors.len() != 0 || s.lists.len() != 0 {
+	if s.cache.len() != 0 || s.anchors.len() != 0 || s.lists.len() != 0 || s.searches.len() != 0 {
 		t.Fatalf("after deleting the integration: %d results, %d lists' anchors and %d list indexes kept",
 			s.cache.len(), s.anchors.len(), s.lists.len())
 	}
