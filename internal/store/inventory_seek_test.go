@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"testing"
 
 	"pinaccess/internal/store"
@@ -30,12 +29,7 @@ func deepPages(t *testing.T, list []string, page func(p, per int) ([]string, int
 					continue
 				}
 				checked[q] = true
-				got, total := page(q, per)
-				want := list[(q-1)*per : min(q*per, len(list))]
-				if total != len(list) || !slices.Equal(got, want) {
-					t.Fatalf("%d a page, page %d of %d: %d rows %v (total %d), want %d rows %v (total %d)",
-						per, q, pages, len(got), head(got), total, len(want), head(want), len(list))
-				}
+				checkPage(t, list, q, per, page)
 			}
 		}
 	}
