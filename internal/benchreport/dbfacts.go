@@ -57,7 +57,7 @@ type pageSet struct {
 
 // browsePages picks real members and assets of the imported snapshot and
 // returns the pages to load: the overview, a members search, an access
-// list with a filter, member details and asset details.
+// list with a filter and with a search, member details and asset details.
 func browsePages(ctx context.Context, imp *imported) ([]pageSet, error) {
 	st, err := store.Open(ctx, imp.DB)
 	if err != nil {
@@ -95,9 +95,12 @@ func browsePages(ctx context.Context, imp *imported) ([]pageSet, error) {
 	for _, q := range []string{"garcia", "patel", "kim", "rossi", "tanaka", "silva", "novak", "walker"} {
 		searches = append(searches, root+"/members?q="+q)
 	}
-	var access []string
+	var access, accessSearches []string
 	for _, perm := range []string{"ADMIN", "FINANCE_MANAGER", "ANALYST", "CAMPAIGN_MANAGER"} {
 		access = append(access, root+"/access?permission="+perm)
+	}
+	for _, q := range []string{"garcia", "patel", "kim", "rossi"} {
+		accessSearches = append(accessSearches, root+"/access?q="+q)
 	}
 	// List pages of the members and of the grants: the first and the last
 	// (in their default order and another), and the middle one, the
@@ -121,6 +124,7 @@ func browsePages(ctx context.Context, imp *imported) ([]pageSet, error) {
 		{Name: "member and access lists, middle page", Paths: middle},
 		{Name: "members, search", Paths: searches},
 		{Name: "access, permission filter", Paths: access},
+		{Name: "access, search", Paths: accessSearches},
 		{Name: "member detail", Paths: memberPaths},
 		{Name: "asset detail", Paths: assetPaths},
 	}, nil
