@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"pinaccess/internal/store"
@@ -26,91 +27,97 @@ func TestFilteredPagesByNameHoldTheirSliceOfTheList(t *testing.T) {
 			}
 		}
 	}
-	nonEmpty := 0
-	for _, text := range []string{"", "garcia", "a", "zz-nobody"} {
-		for _, role := range []string{"", "BIZ_ADMIN", "EMPLOYEE"} {
-			for _, system := range []string{"", "yes", "no"} {
-				for _, dir := range []string{store.SortAsc, store.SortDesc} {
-					q := store.MemberQuery{ListQuery: store.ListQuery{Q: text, Dir: dir}, Role: role, SystemUser: system}
-					t.Run(fmt.Sprintf("members %q %s %s %s", text, role, system, dir), func(t *testing.T) {
-						var list []string
-						for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
-							list = append(list, m.ID)
-						}
-						nonEmpty += min(1, len(list))
-						check(t, list, func(p, per int) ([]string, int) {
-							q.Page, q.PerPage = p, per
-							pg, err := st.ListMembers(ctx, id, q)
-							if err != nil {
-								t.Fatal(err)
+	var nonEmpty atomic.Int32
+	// The subtests run in parallel, in a group that ends when they all have.
+	t.Run("lists", func(t *testing.T) {
+		for _, text := range []string{"", "garcia", "a", "zz-nobody"} {
+			for _, role := range []string{"", "BIZ_ADMIN", "EMPLOYEE"} {
+				for _, system := range []string{"", "yes", "no"} {
+					for _, dir := range []string{store.SortAsc, store.SortDesc} {
+						q := store.MemberQuery{ListQuery: store.ListQuery{Q: text, Dir: dir}, Role: role, SystemUser: system}
+						t.Run(fmt.Sprintf("members %q %s %s %s", text, role, system, dir), func(t *testing.T) {
+							t.Parallel()
+							var list []string
+							for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
+								list = append(list, m.ID)
 							}
-							var ids []string
-							for _, m := range pg.Rows {
-								ids = append(ids, m.ID)
-							}
-							return ids, pg.Total
+							nonEmpty.Add(int32(min(1, len(list))))
+							check(t, list, func(p, per int) ([]string, int) {
+								q.Page, q.PerPage = p, per
+								pg, err := st.ListMembers(ctx, id, q)
+								if err != nil {
+									t.Fatal(err)
+								}
+								var ids []string
+								for _, m := range pg.Rows {
+									ids = append(ids, m.ID)
+								}
+								return ids, pg.Total
+							})
 						})
-					})
-				}
-			}
-		}
-	}
-	for _, text := range []string{"", "retarget", "s"} {
-		for _, typ := range []string{"", "AD_ACCOUNT", "PROFILE"} {
-			for _, owner := range []string{"", store.OwnerOurs, store.OwnerTheirs} {
-				for _, admin := range []string{"", store.AdminServiceOnly} {
-					dir := []string{store.SortAsc, store.SortDesc}[len(text+typ+owner+admin)%2]
-					q := store.AssetQuery{ListQuery: store.ListQuery{Q: text, Dir: dir}, Type: typ, Owner: owner, Admin: admin}
-					t.Run(fmt.Sprintf("assets %q %s %s %s %s", text, typ, owner, admin, dir), func(t *testing.T) {
-						var list []string
-						for _, a := range all(t, func(ctx context.Context, fn func(store.AssetRow) error) error { return st.EachAsset(ctx, id, q, fn) }) {
-							list = append(list, a.ID)
-						}
-						nonEmpty += min(1, len(list))
-						check(t, list, func(p, per int) ([]string, int) {
-							q.Page, q.PerPage = p, per
-							pg, err := st.ListAssets(ctx, id, q)
-							if err != nil {
-								t.Fatal(err)
-							}
-							var ids []string
-							for _, a := range pg.Rows {
-								ids = append(ids, a.ID)
-							}
-							return ids, pg.Total
-						})
-					})
-				}
-			}
-		}
-	}
-	for _, text := range []string{"", "checkout", "e"} {
-		for _, status := range []string{"", "ACTIVE"} {
-			for _, dir := range []string{store.SortAsc, store.SortDesc} {
-				q := store.PixelQuery{ListQuery: store.ListQuery{Q: text, Sort: "ad_account", Dir: dir}, Status: status}
-				t.Run(fmt.Sprintf("tags by ad account %q %s %s", text, status, dir), func(t *testing.T) {
-					var list []string
-					for _, x := range all(t, func(ctx context.Context, fn func(store.PixelRow) error) error { return st.EachPixel(ctx, id, q, fn) }) {
-						list = append(list, x.ID)
 					}
-					nonEmpty += min(1, len(list))
-					check(t, list, func(p, per int) ([]string, int) {
-						q.Page, q.PerPage = p, per
-						pg, err := st.ListPixels(ctx, id, q)
-						if err != nil {
-							t.Fatal(err)
-						}
-						var ids []string
-						for _, x := range pg.Rows {
-							ids = append(ids, x.ID)
-						}
-						return ids, pg.Total
-					})
-				})
+				}
 			}
 		}
-	}
-	if nonEmpty < 90 {
-		t.Fatalf("only %d of the filters match anything", nonEmpty)
+		for _, text := range []string{"", "retarget", "s"} {
+			for _, typ := range []string{"", "AD_ACCOUNT", "PROFILE"} {
+				for _, owner := range []string{"", store.OwnerOurs, store.OwnerTheirs} {
+					for _, admin := range []string{"", store.AdminServiceOnly} {
+						dir := []string{store.SortAsc, store.SortDesc}[len(text+typ+owner+admin)%2]
+						q := store.AssetQuery{ListQuery: store.ListQuery{Q: text, Dir: dir}, Type: typ, Owner: owner, Admin: admin}
+						t.Run(fmt.Sprintf("assets %q %s %s %s %s", text, typ, owner, admin, dir), func(t *testing.T) {
+							t.Parallel()
+							var list []string
+							for _, a := range all(t, func(ctx context.Context, fn func(store.AssetRow) error) error { return st.EachAsset(ctx, id, q, fn) }) {
+								list = append(list, a.ID)
+							}
+							nonEmpty.Add(int32(min(1, len(list))))
+							check(t, list, func(p, per int) ([]string, int) {
+								q.Page, q.PerPage = p, per
+								pg, err := st.ListAssets(ctx, id, q)
+								if err != nil {
+									t.Fatal(err)
+								}
+								var ids []string
+								for _, a := range pg.Rows {
+									ids = append(ids, a.ID)
+								}
+								return ids, pg.Total
+							})
+						})
+					}
+				}
+			}
+		}
+		for _, text := range []string{"", "checkout", "e"} {
+			for _, status := range []string{"", "ACTIVE"} {
+				for _, dir := range []string{store.SortAsc, store.SortDesc} {
+					q := store.PixelQuery{ListQuery: store.ListQuery{Q: text, Sort: "ad_account", Dir: dir}, Status: status}
+					t.Run(fmt.Sprintf("tags by ad account %q %s %s", text, status, dir), func(t *testing.T) {
+						t.Parallel()
+						var list []string
+						for _, x := range all(t, func(ctx context.Context, fn func(store.PixelRow) error) error { return st.EachPixel(ctx, id, q, fn) }) {
+							list = append(list, x.ID)
+						}
+						nonEmpty.Add(int32(min(1, len(list))))
+						check(t, list, func(p, per int) ([]string, int) {
+							q.Page, q.PerPage = p, per
+							pg, err := st.ListPixels(ctx, id, q)
+							if err != nil {
+								t.Fatal(err)
+							}
+							var ids []string
+							for _, x := range pg.Rows {
+								ids = append(ids, x.ID)
+							}
+							return ids, pg.Total
+						})
+					})
+				}
+			}
+		}
+	})
+	if n := nonEmpty.Load(); n < 90 {
+		t.Fatalf("only %d of the filters match anything", n)
 	}
 }

@@ -909,6 +909,7 @@ func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 		{"username", store.SortAsc, "tanaka"}, {"created", store.SortDesc, "tanaka"},
 	} {
 		t.Run("members by "+c.sort+" "+c.dir+" "+c.text, func(t *testing.T) {
+			t.Parallel()
 			q := store.MemberQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}, Role: "EMPLOYEE"}
 			var list []string
 			for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
@@ -937,6 +938,7 @@ func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 		{"principal_type", store.SortAsc, ""}, {"principal_type", store.SortDesc, "kitchen"},
 	} {
 		t.Run("access by "+c.sort+" "+c.dir+" "+c.text, func(t *testing.T) {
+			t.Parallel()
 			q := store.AccessQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}, Owner: store.OwnerOurs}
 			var list []string
 			for _, g := range all(t, func(ctx context.Context, fn func(store.AccessRow) error) error { return st.EachAccess(ctx, id, q, fn) }) {
