@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -15,7 +14,6 @@ import (
 // filters, either way.
 func TestFilteredPagesByNameHoldTheirSliceOfTheList(t *testing.T) {
 	st, id, _ := imported(t)
-	ctx := context.Background()
 	check := func(t *testing.T, list []string, page func(p, per int) ([]string, int)) {
 		t.Helper()
 		for _, per := range []int{10, 37} {
@@ -37,23 +35,9 @@ func TestFilteredPagesByNameHoldTheirSliceOfTheList(t *testing.T) {
 						q := store.MemberQuery{ListQuery: store.ListQuery{Q: text, Dir: dir}, Role: role, SystemUser: system}
 						t.Run(fmt.Sprintf("members %q %s %s %s", text, role, system, dir), func(t *testing.T) {
 							t.Parallel()
-							var list []string
-							for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
-								list = append(list, m.ID)
-							}
+							list, page := pagedMembers(t, st, id, q)
 							nonEmpty.Add(int32(min(1, len(list))))
-							check(t, list, func(p, per int) ([]string, int) {
-								q.Page, q.PerPage = p, per
-								pg, err := st.ListMembers(ctx, id, q)
-								if err != nil {
-									t.Fatal(err)
-								}
-								var ids []string
-								for _, m := range pg.Rows {
-									ids = append(ids, m.ID)
-								}
-								return ids, pg.Total
-							})
+							check(t, list, page)
 						})
 					}
 				}
@@ -67,23 +51,9 @@ func TestFilteredPagesByNameHoldTheirSliceOfTheList(t *testing.T) {
 						q := store.AssetQuery{ListQuery: store.ListQuery{Q: text, Dir: dir}, Type: typ, Owner: owner, Admin: admin}
 						t.Run(fmt.Sprintf("assets %q %s %s %s %s", text, typ, owner, admin, dir), func(t *testing.T) {
 							t.Parallel()
-							var list []string
-							for _, a := range all(t, func(ctx context.Context, fn func(store.AssetRow) error) error { return st.EachAsset(ctx, id, q, fn) }) {
-								list = append(list, a.ID)
-							}
+							list, page := pagedAssets(t, st, id, q)
 							nonEmpty.Add(int32(min(1, len(list))))
-							check(t, list, func(p, per int) ([]string, int) {
-								q.Page, q.PerPage = p, per
-								pg, err := st.ListAssets(ctx, id, q)
-								if err != nil {
-									t.Fatal(err)
-								}
-								var ids []string
-								for _, a := range pg.Rows {
-									ids = append(ids, a.ID)
-								}
-								return ids, pg.Total
-							})
+							check(t, list, page)
 						})
 					}
 				}
@@ -95,23 +65,9 @@ func TestFilteredPagesByNameHoldTheirSliceOfTheList(t *testing.T) {
 					q := store.PixelQuery{ListQuery: store.ListQuery{Q: text, Sort: "ad_account", Dir: dir}, Status: status}
 					t.Run(fmt.Sprintf("tags by ad account %q %s %s", text, status, dir), func(t *testing.T) {
 						t.Parallel()
-						var list []string
-						for _, x := range all(t, func(ctx context.Context, fn func(store.PixelRow) error) error { return st.EachPixel(ctx, id, q, fn) }) {
-							list = append(list, x.ID)
-						}
+						list, page := pagedPixels(t, st, id, q)
 						nonEmpty.Add(int32(min(1, len(list))))
-						check(t, list, func(p, per int) ([]string, int) {
-							q.Page, q.PerPage = p, per
-							pg, err := st.ListPixels(ctx, id, q)
-							if err != nil {
-								t.Fatal(err)
-							}
-							var ids []string
-							for _, x := range pg.Rows {
-								ids = append(ids, x.ID)
-							}
-							return ids, pg.Total
-						})
+						check(t, list, page)
 					})
 				}
 			}

@@ -39,13 +39,6 @@ func deepPages(t *testing.T, list []string, page func(p, per int) ([]string, int
 func TestDeepPagesHoldTheirSliceOfTheList(t *testing.T) {
 	st, id, _ := imported(t)
 	ctx := context.Background()
-	ids := func(n int, id func(int) string) []string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = id(i)
-		}
-		return out
-	}
 	for _, c := range []struct{ sort, dir, text string }{
 		{"username", store.SortAsc, ""}, {"username", store.SortDesc, ""}, {"email", store.SortAsc, ""},
 		{"role", store.SortDesc, ""}, {"created", store.SortAsc, ""}, {"id", store.SortDesc, ""},
@@ -53,19 +46,8 @@ func TestDeepPagesHoldTheirSliceOfTheList(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("members by %s %s %q", c.sort, c.dir, c.text), func(t *testing.T) {
 			t.Parallel()
-			q := store.MemberQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}}
-			var list []string
-			for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
-				list = append(list, m.ID)
-			}
-			deepPages(t, list, func(p, per int) ([]string, int) {
-				q.Page, q.PerPage = p, per
-				pg, err := st.ListMembers(ctx, id, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return ids(len(pg.Rows), func(i int) string { return pg.Rows[i].ID }), pg.Total
-			})
+			list, page := pagedMembers(t, st, id, store.MemberQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}})
+			deepPages(t, list, page)
 		})
 	}
 	for _, c := range []struct{ sort, dir string }{
@@ -73,37 +55,15 @@ func TestDeepPagesHoldTheirSliceOfTheList(t *testing.T) {
 	} {
 		t.Run("assets by "+c.sort+" "+c.dir, func(t *testing.T) {
 			t.Parallel()
-			q := store.AssetQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir}}
-			var list []string
-			for _, a := range all(t, func(ctx context.Context, fn func(store.AssetRow) error) error { return st.EachAsset(ctx, id, q, fn) }) {
-				list = append(list, a.ID)
-			}
-			deepPages(t, list, func(p, per int) ([]string, int) {
-				q.Page, q.PerPage = p, per
-				pg, err := st.ListAssets(ctx, id, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return ids(len(pg.Rows), func(i int) string { return pg.Rows[i].ID }), pg.Total
-			})
+			list, page := pagedAssets(t, st, id, store.AssetQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir}})
+			deepPages(t, list, page)
 		})
 	}
 	for _, c := range []struct{ sort, dir string }{{"ad_account", store.SortAsc}, {"status", store.SortDesc}} {
 		t.Run("pixels by "+c.sort+" "+c.dir, func(t *testing.T) {
 			t.Parallel()
-			q := store.PixelQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir}}
-			var list []string
-			for _, x := range all(t, func(ctx context.Context, fn func(store.PixelRow) error) error { return st.EachPixel(ctx, id, q, fn) }) {
-				list = append(list, x.ID)
-			}
-			deepPages(t, list, func(p, per int) ([]string, int) {
-				q.Page, q.PerPage = p, per
-				pg, err := st.ListPixels(ctx, id, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return ids(len(pg.Rows), func(i int) string { return pg.Rows[i].ID }), pg.Total
-			})
+			list, page := pagedPixels(t, st, id, store.PixelQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir}})
+			deepPages(t, list, page)
 		})
 	}
 	for _, c := range []struct {
@@ -127,21 +87,8 @@ func TestDeepPagesHoldTheirSliceOfTheList(t *testing.T) {
 					t.Fatalf("%d grants of partners match %q (%v); the case wants none", p.Total, c.text, err)
 				}
 			}
-			var list []string
-			for _, g := range all(t, func(ctx context.Context, fn func(store.AccessRow) error) error { return st.EachAccess(ctx, id, q, fn) }) {
-				list = append(list, grantKey(g.PrincipalType+":"+g.PrincipalID, g.AssetID, g.Permission))
-			}
-			deepPages(t, list, func(p, per int) ([]string, int) {
-				q.Page, q.PerPage = p, per
-				pg, err := st.ListAccess(ctx, id, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return ids(len(pg.Rows), func(i int) string {
-					g := pg.Rows[i]
-					return grantKey(g.PrincipalType+":"+g.PrincipalID, g.AssetID, g.Permission)
-				}), pg.Total
-			})
+			list, page := pagedAccess(t, st, id, q)
+			deepPages(t, list, page)
 		})
 	}
 }

@@ -891,7 +891,6 @@ func checkPage(t *testing.T, list []string, p, per int, page func(p, per int) ([
 
 func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 	st, id, _ := imported(t)
-	ctx := context.Background()
 	const per = 7
 	check := func(t *testing.T, rows []string, page func(int) ([]string, int)) {
 		t.Helper()
@@ -910,26 +909,11 @@ func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 	} {
 		t.Run("members by "+c.sort+" "+c.dir+" "+c.text, func(t *testing.T) {
 			t.Parallel()
-			q := store.MemberQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}, Role: "EMPLOYEE"}
-			var list []string
-			for _, m := range all(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) }) {
-				list = append(list, m.ID)
-			}
+			list, page := pagedMembers(t, st, id, store.MemberQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}, Role: "EMPLOYEE"})
 			if c.text != "" && (len(list) < 2*per || len(list) > 500) {
 				t.Fatalf("the search matches %d members; the test wants a few pages of them, and at most 500", len(list))
 			}
-			check(t, list, func(p int) ([]string, int) {
-				q.Page, q.PerPage = p, per
-				pg, err := st.ListMembers(ctx, id, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var ids []string
-				for _, m := range pg.Rows {
-					ids = append(ids, m.ID)
-				}
-				return ids, pg.Total
-			})
+			check(t, list, func(p int) ([]string, int) { return page(p, per) })
 		})
 	}
 	for _, c := range []struct{ sort, dir, text string }{
@@ -939,23 +923,8 @@ func TestEveryPageHoldsItsSliceOfTheList(t *testing.T) {
 	} {
 		t.Run("access by "+c.sort+" "+c.dir+" "+c.text, func(t *testing.T) {
 			t.Parallel()
-			q := store.AccessQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}, Owner: store.OwnerOurs}
-			var list []string
-			for _, g := range all(t, func(ctx context.Context, fn func(store.AccessRow) error) error { return st.EachAccess(ctx, id, q, fn) }) {
-				list = append(list, grantKey(g.PrincipalID, g.AssetID, g.Permission))
-			}
-			check(t, list, func(p int) ([]string, int) {
-				q.Page, q.PerPage = p, per
-				pg, err := st.ListAccess(ctx, id, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var keys []string
-				for _, g := range pg.Rows {
-					keys = append(keys, grantKey(g.PrincipalID, g.AssetID, g.Permission))
-				}
-				return keys, pg.Total
-			})
+			list, page := pagedAccess(t, st, id, store.AccessQuery{ListQuery: store.ListQuery{Sort: c.sort, Dir: c.dir, Q: c.text}, Owner: store.OwnerOurs})
+			check(t, list, func(p int) ([]string, int) { return page(p, per) })
 		})
 	}
 }
@@ -997,4 +966,69 @@ func TestAccessByPrincipalTypeEitherWay(t *testing.T) {
 	if !slices.Equal(asc, desc) {
 		t.Fatal("the descending list is not the ascending one turned around")
 	}
+}
+
+// paged streams a list (each) into the keys of its rows, in order, and
+// returns them with a reader of one page of the same list (list): for
+// checking pages against the whole list.
+func paged[R any](t *testing.T, each func(context.Context, func(R) error) error, key func(R) string,
+	list func(p, per int) ([]R, int, error)) ([]string, func(p, per int) ([]string, int)) {
+	t.Helper()
+	var keys []string
+	for _, r := range all(t, each) {
+		keys = append(keys, key(r))
+	}
+	return keys, func(p, per int) ([]string, int) {
+		rows, total, err := list(p, per)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([]string, len(rows))
+		for i, r := range rows {
+			out[i] = key(r)
+		}
+		return out, total
+	}
+}
+
+func pagedMembers(t *testing.T, st *store.Store, id int64, q store.MemberQuery) ([]string, func(p, per int) ([]string, int)) {
+	return paged(t, func(ctx context.Context, fn func(store.MemberRow) error) error { return st.EachMember(ctx, id, q, fn) },
+		func(m store.MemberRow) string { return m.ID },
+		func(p, per int) ([]store.MemberRow, int, error) {
+			q.Page, q.PerPage = p, per
+			pg, err := st.ListMembers(context.Background(), id, q)
+			return pg.Rows, pg.Total, err
+		})
+}
+
+func pagedAssets(t *testing.T, st *store.Store, id int64, q store.AssetQuery) ([]string, func(p, per int) ([]string, int)) {
+	return paged(t, func(ctx context.Context, fn func(store.AssetRow) error) error { return st.EachAsset(ctx, id, q, fn) },
+		func(a store.AssetRow) string { return a.ID },
+		func(p, per int) ([]store.AssetRow, int, error) {
+			q.Page, q.PerPage = p, per
+			pg, err := st.ListAssets(context.Background(), id, q)
+			return pg.Rows, pg.Total, err
+		})
+}
+
+func pagedPixels(t *testing.T, st *store.Store, id int64, q store.PixelQuery) ([]string, func(p, per int) ([]string, int)) {
+	return paged(t, func(ctx context.Context, fn func(store.PixelRow) error) error { return st.EachPixel(ctx, id, q, fn) },
+		func(x store.PixelRow) string { return x.ID },
+		func(p, per int) ([]store.PixelRow, int, error) {
+			q.Page, q.PerPage = p, per
+			pg, err := st.ListPixels(context.Background(), id, q)
+			return pg.Rows, pg.Total, err
+		})
+}
+
+func pagedAccess(t *testing.T, st *store.Store, id int64, q store.AccessQuery) ([]string, func(p, per int) ([]string, int)) {
+	return paged(t, func(ctx context.Context, fn func(store.AccessRow) error) error { return st.EachAccess(ctx, id, q, fn) },
+		func(g store.AccessRow) string {
+			return grantKey(g.PrincipalType+":"+g.PrincipalID, g.AssetID, g.Permission)
+		},
+		func(p, per int) ([]store.AccessRow, int, error) {
+			q.Page, q.PerPage = p, per
+			pg, err := st.ListAccess(context.Background(), id, q)
+			return pg.Rows, pg.Total, err
+		})
 }
