@@ -316,32 +316,24 @@ func (q AccessQuery) listArms(sort string, drive bool) []listArm {
 func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
 	sort, dir, order := accessSorts.resolve(q.Sort, q.Dir)
 	var l listSQL
-	var parts, counts, keys []string
-	seeks := seekConds(accessSorts.keys[sort].terms, dir)
-	seekParts := make([][]string, len(seeks))  // each part's arms
-	seekCounts := make([][]string, len(seeks)) // each part's arms, keys only
-	var armArgs [][]any
+	var parts, counts []string
+	// What a deep page's queries are built from, when one is asked for.
+	type listedArm struct {
+		kind, sort string
+		drive      bool
+		cols, body string
+		args       []any
+	}
+	var listed []listedArm
 	for _, kind := range q.arms() {
 		// One principal's or asset's grants are few: let SQLite start from
 		// them and sort, rather than walk an index in order.
 		drive := q.PrincipalID == "" && q.AssetID == ""
 		for _, a := range q.listArms(sort, drive) {
 			cols, body, args := q.armParts(runID, kind, a.sort, drive, a.match)
-			terms := armTerms(sort, a.sort, kind, drive)
-			keyCols := make([]string, len(terms))
-			for i, t := range accessSorts.keys[sort].terms {
-				name, _, _ := strings.Cut(t, " ")
-				keyCols[i] = strings.Fields(terms[i])[0] + " AS " + name
-			}
 			parts = append(parts, "SELECT "+cols+" "+body)
 			l.args = append(l.args, args...)
-			keys = append(keys, "SELECT "+strings.Join(keyCols, ", ")+" "+body)
-			// The arm's WHERE is last in body: the seek's condition joins it.
-			for i, c := range seekConds(terms, dir) {
-				seekParts[i] = append(seekParts[i], "SELECT "+cols+" "+body+" AND "+c.cond)
-				seekCounts[i] = append(seekCounts[i], "SELECT 1 "+body+" AND "+c.cond)
-			}
-			armArgs = append(armArgs, args)
+			listed = append(listed, listedArm{kind, a.sort, drive, cols, body, args})
 		}
 		if hasText(q.Q) {
 			for _, c := range []struct {
@@ -367,22 +359,47 @@ func (q AccessQuery) sql(runID int64) (listSQL, string, string) {
 	l.query = strings.Join(parts, " UNION ALL ") + ` ORDER BY ` + order
 	l.reversed = strings.Join(parts, " UNION ALL ") + ` ORDER BY ` + accessSorts.reversed(sort, dir)
 	l.count = "SELECT " + strings.Join(counts, " + ")
-	if len(keys) > 0 {
-		l.keys = strings.Join(keys, " UNION ALL ") + ` ORDER BY ` + order
-		l.keysArgs = l.args
+	if len(listed) == 0 {
+		return l, sort, dir
+	}
+	args := l.args
+	l.deep = func() deepSQL {
+		seeks := seekConds(accessSorts.keys[sort].terms, dir)
+		var keys []string
+		seekParts := make([][]string, len(seeks))  // each part's arms
+		seekCounts := make([][]string, len(seeks)) // each part's arms, keys only
+		for _, a := range listed {
+			terms := armTerms(sort, a.sort, a.kind, a.drive)
+			keyCols := make([]string, len(terms))
+			for i, t := range accessSorts.keys[sort].terms {
+				name, _, _ := strings.Cut(t, " ")
+				keyCols[i] = strings.Fields(terms[i])[0] + " AS " + name
+			}
+			keys = append(keys, "SELECT "+strings.Join(keyCols, ", ")+" "+a.body)
+			// The arm's WHERE is last in body: the seek's condition joins it.
+			for i, c := range seekConds(terms, dir) {
+				seekParts[i] = append(seekParts[i], "SELECT "+a.cols+" "+a.body+" AND "+c.cond)
+				seekCounts[i] = append(seekCounts[i], "SELECT 1 "+a.body+" AND "+c.cond)
+			}
+		}
+		d := deepSQL{
+			keys:     strings.Join(keys, " UNION ALL ") + ` ORDER BY ` + order,
+			keysArgs: args,
+			seekArgs: func(part int, anchor []any) []any {
+				var out []any
+				for _, a := range listed {
+					out = append(append(out, a.args...), seekParams(part, anchor)...)
+				}
+				return out
+			},
+		}
 		for i, c := range seeks {
-			l.seek = append(l.seek, seekPart{
+			d.seek = append(d.seek, seekPart{
 				query: strings.Join(seekParts[i], " UNION ALL ") + ` ORDER BY ` + orderBy(c.order, dir, ""),
 				count: "SELECT count(*) FROM (" + strings.Join(seekCounts[i], " UNION ALL ") + " LIMIT ?)",
 			})
 		}
-		l.seekArgs = func(part int, anchor []any) []any {
-			var args []any
-			for _, a := range armArgs {
-				args = append(append(args, a...), seekParams(part, anchor)...)
-			}
-			return args
-		}
+		return d
 	}
 	return l, sort, dir
 }

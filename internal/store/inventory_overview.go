@@ -152,11 +152,11 @@ func (s *Store) WarmInventory(ctx context.Context, integrationID int64) error {
 	// so a deep page of either is quick the first time too (on xl the
 	// walk over a million grants takes about 3 s).
 	members, _, _ := MemberQuery{}.sql(run)
-	if _, err := s.listAnchors(ctx, "list members", members); err != nil {
+	if _, err := s.listAnchors(ctx, "list members", members.deep()); err != nil {
 		return err
 	}
 	access, _, _ := AccessQuery{}.sql(run)
-	if _, err := s.listAnchors(ctx, "list access", access); err != nil {
+	if _, err := s.listAnchors(ctx, "list access", access.deep()); err != nil {
 		return err
 	}
 	if _, err := s.memberIndex(ctx, run); err != nil {

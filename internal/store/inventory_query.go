@@ -200,12 +200,17 @@ type listSQL struct {
 	args      []any
 	count     string
 	countArgs []any
-	// keys reads the order's terms of every row, in order (with the
-	// parameters keysArgs), and seek reads the rows in order from an
-	// anchor on, in parts (with the parameters seekArgs gives for a part
-	// and an anchor): a deep page starts from a remembered row rather than
-	// stepping over every row before it (see listAnchors). seek is empty
-	// for a list that cannot.
+	// deep builds the queries a page far from both ends reads from (see
+	// listAnchors), when one is asked for; nil for a list that cannot.
+	deep func() deepSQL
+}
+
+// deepSQL is how a list reads a deep page: keys reads the order's terms of
+// every row, in order (with the parameters keysArgs), and seek reads the
+// rows in order from an anchor on, in parts (with the parameters seekArgs
+// gives for a part and an anchor), so that a deep page starts from a
+// remembered row rather than stepping over every row before it.
+type deepSQL struct {
 	keys     string
 	keysArgs []any
 	seek     []seekPart
@@ -216,27 +221,30 @@ type listSQL struct {
 // and ordered by a resolved sort key and direction of k.
 func simpleList(selectCols, from string, w where, k sortKeys, sort, dir string) listSQL {
 	sel := "SELECT " + selectCols + " " + from + w.sql() + " ORDER BY "
-	terms := k.keys[sort].terms
-	var seek []seekPart
-	for _, part := range seekConds(terms, dir) {
-		cond := where{conds: slices.Clip(w.conds)}
-		cond.add(part.cond)
-		seek = append(seek, seekPart{
-			query: "SELECT " + selectCols + " " + from + cond.sql() + " ORDER BY " + orderBy(part.order, dir, ""),
-			count: "SELECT count(*) FROM (SELECT 1 " + from + cond.sql() + " LIMIT ?)",
-		})
-	}
 	return listSQL{
 		query:    sel + k.clause(sort, dir, ""),
 		reversed: sel + k.reversed(sort, dir),
 		sorted:   sel + k.clause(sort, dir, "+"),
 		args:     w.args,
 		count:    "SELECT count(*) " + from + w.sql(), countArgs: w.args,
-		keys:     "SELECT " + strings.Join(terms, ", ") + " " + from + w.sql() + " ORDER BY " + k.clause(sort, dir, ""),
-		keysArgs: w.args,
-		seek:     seek,
-		seekArgs: func(part int, anchor []any) []any {
-			return append(slices.Clip(w.args), seekParams(part, anchor)...)
+		deep: func() deepSQL {
+			terms := k.keys[sort].terms
+			d := deepSQL{
+				keys:     "SELECT " + strings.Join(terms, ", ") + " " + from + w.sql() + " ORDER BY " + k.clause(sort, dir, ""),
+				keysArgs: w.args,
+				seekArgs: func(part int, anchor []any) []any {
+					return append(slices.Clip(w.args), seekParams(part, anchor)...)
+				},
+			}
+			for _, part := range seekConds(terms, dir) {
+				cond := where{conds: slices.Clip(w.conds)}
+				cond.add(part.cond)
+				d.seek = append(d.seek, seekPart{
+					query: "SELECT " + selectCols + " " + from + cond.sql() + " ORDER BY " + orderBy(part.order, dir, ""),
+					count: "SELECT count(*) FROM (SELECT 1 " + from + cond.sql() + " LIMIT ?)",
+				})
+			}
+			return d
 		},
 	}
 }
@@ -324,13 +332,14 @@ func pageRows[T any](ctx context.Context, s *Store, what string, l listSQL, offs
 		args := append(append([]any{}, l.args...), limit, offset)
 		return queryAll(ctx, s.read, what, scan, l.sorted+" LIMIT ? OFFSET ?", args...)
 	}
-	if len(l.seek) > 0 && min(offset, total-offset-limit) > seekBeyond {
-		anchors, err := s.listAnchors(ctx, what, l)
+	if l.deep != nil && min(offset, total-offset-limit) > seekBeyond {
+		d := l.deep()
+		anchors, err := s.listAnchors(ctx, what, d)
 		if err != nil {
 			return nil, err
 		}
 		if i := offset / anchorEvery; i < len(anchors) {
-			return seekRows(ctx, s, what, l, anchors[i], offset-i*anchorEvery, limit, scan)
+			return seekRows(ctx, s, what, d, anchors[i], offset-i*anchorEvery, limit, scan)
 		}
 	}
 	if l.reversed != "" && offset > total/2 {

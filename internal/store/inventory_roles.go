@@ -64,7 +64,7 @@ func (q RoleQuery) sql(runID int64) (listSQL, string, string) {
 	l.args = append(pre, l.args...)
 	l.countArgs = l.args
 	// A few dozen rows: never a page deep enough to seek.
-	l.seek = nil
+	l.deep = nil
 	return l, sort, dir
 }
 

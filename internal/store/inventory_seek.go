@@ -95,10 +95,11 @@ func seekParams(part int, anchor []any) []any {
 	return append([]any{anchor[0], anchor[1]}, anchor[1:]...)
 }
 
-// seekRows reads limit rows of list l from skip rows after an anchor: from
+// seekRows reads limit rows of a list (as l reads it deep) from skip rows
+// after an anchor: from
 // each part in turn, stepping over the rows of those that hold fewer than
 // skip (counted, not read).
-func seekRows[T any](ctx context.Context, s *Store, what string, l listSQL, anchor []any, skip, limit int,
+func seekRows[T any](ctx context.Context, s *Store, what string, l deepSQL, anchor []any, skip, limit int,
 	scan func(*sql.Rows) (T, error)) ([]T, error) {
 	var out []T
 	for i, part := range l.seek {
@@ -127,11 +128,12 @@ func seekRows[T any](ctx context.Context, s *Store, what string, l listSQL, anch
 	return out, nil
 }
 
-// listAnchors returns the anchors of list l: the sort terms of its rows
+// listAnchors returns the anchors of a list (as l reads it deep): the sort
+// terms of its rows
 // 0, anchorEvery, 2×anchorEvery, …, read once per snapshot and kept. It
 // returns none when a term is NULL in some row, as a row value with a NULL
 // in it compares as neither before nor after.
-func (s *Store) listAnchors(ctx context.Context, what string, l listSQL) ([][]any, error) {
+func (s *Store) listAnchors(ctx context.Context, what string, l deepSQL) ([][]any, error) {
 	return cached(ctx, s.anchors, cacheKey("anchors", l.keys, l.keysArgs), func() ([][]any, error) {
 		rows, err := s.read.QueryContext(ctx, l.keys, l.keysArgs...)
 		if err != nil {

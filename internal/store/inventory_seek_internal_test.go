@@ -17,7 +17,7 @@ func TestListAnchors(t *testing.T) {
 	}
 	defer s.Close()
 	const rows = `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?) `
-	got, err := s.listAnchors(ctx, "numbers", listSQL{keys: rows + `SELECT '', i FROM n ORDER BY 1, 2`, keysArgs: []any{2 * anchorEvery}})
+	got, err := s.listAnchors(ctx, "numbers", deepSQL{keys: rows + `SELECT '', i FROM n ORDER BY 1, 2`, keysArgs: []any{2 * anchorEvery}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestListAnchors(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("anchors %v, want %v", got, want)
 	}
-	got, err = s.listAnchors(ctx, "numbers", listSQL{keys: rows + `SELECT CASE WHEN i = 300 THEN NULL ELSE 'x' END, i FROM n ORDER BY 2`, keysArgs: []any{400}})
+	got, err = s.listAnchors(ctx, "numbers", deepSQL{keys: rows + `SELECT CASE WHEN i = 300 THEN NULL ELSE 'x' END, i FROM n ORDER BY 2`, keysArgs: []any{400}})
 	if err != nil || got != nil {
 		t.Fatalf("with a NULL term: anchors %v (%v), want none", got, err)
 	}
