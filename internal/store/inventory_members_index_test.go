@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -14,11 +13,7 @@ import (
 // and roles, either way, on every page.
 func TestMemberIndexAnswersAsTheQueryDoes(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "pinaccess.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	id := newIntegration(t, s, 0, 2)
 	b := sampleBusiness(60)
 	names := []string{"50%_off", "under_score", `back\slash`, "ÜNAL", "ünal", "İstanbul", "istanbul", "Straße", "STRASSE",

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -11,11 +10,7 @@ import (
 // included; a NULL term anywhere means the list cannot seek.
 func TestListAnchors(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "pinaccess.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	const rows = `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?) `
 	got, err := s.listAnchors(ctx, "numbers", deepSQL{keys: rows + `SELECT '', i FROM n ORDER BY 1, 2`, keysArgs: []any{2 * anchorEvery}})
 	if err != nil {

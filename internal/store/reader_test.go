@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -12,11 +11,7 @@ import (
 // and closed under them by concurrent callers.
 func TestReaderKeepsAtMostItsStatementsAndAnswersUnderEviction(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "pinaccess.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	r := newReader(s.r, 3)
 	var wg sync.WaitGroup
 	for g := range 8 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -125,11 +124,7 @@ func TestCacheKeysTellParametersApart(t *testing.T) {
 // indexes; deleting the integration forgets them all.
 func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "pinaccess.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	id := newIntegration(t, s, 0, 2)
 	if err := s.WarmInventory(ctx, id); err != nil || s.cache.len() != 0 {
 		t.Fatalf("nothing imported yet: %v, %d kept", err, s.cache.len())
