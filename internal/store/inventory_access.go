@@ -30,6 +30,10 @@ type AccessQuery struct {
 	// snapshot's assets whose search text holds Q: the arms that match Q
 	// on the asset read those rather than test every asset.
 	searchAssets string
+	// searchMembers, when set, is the keys (a JSON array) of the members
+	// whose grants are the only ones the member arm that matches Q on the
+	// principal need read for a page (see memberWindow).
+	searchMembers string
 }
 
 // AccessRow is one grant: who (a member or a partner), on which asset, with
@@ -140,7 +144,12 @@ func (q AccessQuery) armParts(runID int64, kind, sort string, drive bool, match 
 		// key (see seekConds), SQLite would otherwise read them by key and
 		// test every name.
 		byName := ""
-		if drive {
+		switch {
+		case drive && q.searchMembers != "" && kind == GranteeMember && match == searchPrincipal:
+			// A window of members (see memberWindow): read by key, and
+			// their few grants sorted.
+			byName = " INDEXED BY sqlite_autoindex_snap_members_1"
+		case drive:
 			byName = " INDEXED BY " + table + "_username"
 		}
 		from = `FROM ` + table + ` x` + byName + ` ` + join + ` snap_grants g` + hint["principal"] + ` ON g.run_id = x.run_id AND g.grantee_id = x.id
@@ -161,6 +170,9 @@ func (q AccessQuery) armParts(runID int64, kind, sort string, drive bool, match 
 		switch match {
 		case searchPrincipal:
 			w.add(`x.search LIKE ? ESCAPE '\'`, pat)
+			if q.searchMembers != "" && kind == GranteeMember {
+				w.add(`x.id IN (SELECT value FROM json_each(?))`, q.searchMembers)
+			}
 		case searchAssetOnly:
 			if q.searchAssets == "" {
 				w.add(`a.search LIKE ? ESCAPE '\' AND x.search NOT LIKE ? ESCAPE '\'`, pat, pat)
@@ -444,7 +456,19 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 			continue
 		}
 		if limit > 0 {
-			rows, err := pageRows(ctx, s, "list access", l, offset, min(limit, n-offset), n, scanAccessRow)
+			want := min(limit, n-offset)
+			window, ok, err := s.memberWindow(ctx, run, part, offset, offset+want)
+			if err != nil {
+				return AccessPage{}, err
+			}
+			if ok {
+				// The window's rows are the list's first ones, not all of
+				// them: read from the start, never from an anchor or the end.
+				part.searchMembers = window
+				l, _, _ = part.sql(run)
+				l.reversed, l.deep = "", nil
+			}
+			rows, err := pageRows(ctx, s, "list access", l, offset, want, n, scanAccessRow)
 			if err != nil {
 				return AccessPage{}, err
 			}

@@ -163,8 +163,9 @@ func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
 	if n := s.lists.len(); n != 3 {
 		t.Fatalf("%d list indexes kept, want 3 (members, assets, tags)", n)
 	}
-	if _, err := s.ListAccess(ctx, id, AccessQuery{ListQuery: ListQuery{Q: "user1"}}); err != nil || s.searches.len() != 1 {
-		t.Fatalf("a search of the access list kept %d searches (%v), want 1", s.searches.len(), err)
+	// The assets and the members that match it.
+	if _, err := s.ListAccess(ctx, id, AccessQuery{ListQuery: ListQuery{Q: "user1"}}); err != nil || s.searches.len() != 2 {
+		t.Fatalf("a search of the access list kept %d searches (%v), want 2", s.searches.len(), err)
 	}
 	if err := s.DeleteIntegration(ctx, id); err != nil {
 		t.Fatal(err)
