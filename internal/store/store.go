@@ -42,8 +42,9 @@ type Store struct {
 	anchors *snapshotCache
 	// lists holds list indexes (see listIndex), a few megabytes each.
 	lists *snapshotCache
-	// searches holds the assets matching recent searches of the access
-	// list (see assetsMatching), up to a few kilobytes each.
+	// searches holds the assets and the members matching recent searches
+	// of the access list (see assetsMatching, membersMatching), up to
+	// 80 kB each.
 	searches *snapshotCache
 }
 
