@@ -128,6 +128,7 @@ func BenchmarkInventoryPagesXL(b *testing.B) {
 		{"access_admin", "/access?permission=ADMIN"},
 		{"access_finance_manager", "/access?permission=FINANCE_MANAGER"},
 		{"access_partners_admin_ours", "/access?principal_type=partner&permission=ADMIN&owner=ours"},
+		{"access_search", "/access?q=rossi"},
 		{"assets_service_only", "/assets?admin=service_only"},
 		{"invites_stale", "/invites?status=PENDING&older_than=30"},
 		{"pixels", "/pixels"},
