@@ -435,6 +435,9 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 	}
 	sort, dir, _ := accessSorts.resolve(q.Sort, q.Dir)
 	page := AccessPage{Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}
+	if q.byPermission() {
+		return s.listAccessByPermission(ctx, run, q, page)
+	}
 	if hasText(q.Q) && q.PrincipalID == "" && q.AssetID == "" {
 		if q.searchAssets, err = s.assetsMatching(ctx, integrationID, run, q.Q); err != nil {
 			return AccessPage{}, err

@@ -29,9 +29,10 @@ type listIndex[R any] struct {
 }
 
 // listIndexesKept bounds the list indexes kept: about 10 MB each for the
-// 100,000 members of xl. Pages read the current snapshot, so these cover
-// the members, assets and tags of a snapshot and the next.
-const listIndexesKept = 6
+// 100,000 members of xl, and 40 MB for its million grants by permission
+// (see permissionIndex). Pages read the current snapshot, so these cover
+// the members, assets, tags and grants of a snapshot and the next.
+const listIndexesKept = 8
 
 // loadListIndex reads a list index: query returns the rows in order, and
 // scan reads a row's key and filter values.

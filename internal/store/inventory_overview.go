@@ -165,6 +165,9 @@ func (s *Store) WarmInventory(ctx context.Context, integrationID int64) error {
 	if _, err := s.assetIndex(ctx, integrationID, run); err != nil {
 		return err
 	}
-	_, err = s.pixelIndex(ctx, run)
+	if _, err := s.pixelIndex(ctx, run); err != nil {
+		return err
+	}
+	_, err = s.permissionIndex(ctx, run)
 	return err
 }

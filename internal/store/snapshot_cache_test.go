@@ -160,8 +160,8 @@ func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
 	if n := s.anchors.len(); n != 2 {
 		t.Fatalf("%d lists' anchors kept, want 2", n)
 	}
-	if n := s.lists.len(); n != 3 {
-		t.Fatalf("%d list indexes kept, want 3 (members, assets, tags)", n)
+	if n := s.lists.len(); n != 4 {
+		t.Fatalf("%d list indexes kept, want 4 (members, assets, tags, grants by permission)", n)
 	}
 	// The assets and the members that match it.
 	if _, err := s.ListAccess(ctx, id, AccessQuery{ListQuery: ListQuery{Q: "user1"}}); err != nil || s.searches.len() != 2 {
