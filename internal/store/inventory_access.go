@@ -442,6 +442,12 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 		if q.searchAssets, err = s.assetsMatching(ctx, integrationID, run, q.Q); err != nil {
 			return AccessPage{}, err
 		}
+		if q.searchAssets == "[]" && q.byPrincipalSearch() {
+			p, ok, err := s.listAccessByPrincipalSearch(ctx, run, q, page)
+			if err != nil || ok {
+				return p, err
+			}
+		}
 		if q, err = s.withoutEmptyKind(ctx, run, q); err != nil {
 			return AccessPage{}, err
 		}

@@ -168,6 +168,6 @@ func (s *Store) WarmInventory(ctx context.Context, integrationID int64) error {
 	if _, err := s.pixelIndex(ctx, run); err != nil {
 		return err
 	}
-	_, err = s.permissionIndex(ctx, run)
+	_, err = s.accessIndex(ctx, run)
 	return err
 }

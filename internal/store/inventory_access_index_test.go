@@ -10,7 +10,7 @@ import (
 )
 
 // The grants of one permission by principal are read from the snapshot's
-// permission index, not from SQL: each page holds, field for field, the
+// access index, not from SQL: each page holds, field for field, the
 // rows the export streams for the same query (which the dataset tests
 // check), at the start, in the middle and at the end of the list, in
 // either direction.
