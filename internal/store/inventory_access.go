@@ -435,8 +435,11 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 	}
 	sort, dir, _ := accessSorts.resolve(q.Sort, q.Dir)
 	page := AccessPage{Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}
-	if q.byPermission() {
+	switch {
+	case q.byPermission():
 		return s.listAccessByPermission(ctx, run, q, page)
+	case q.byPermissionSort():
+		return s.listAccessByPermissionSort(ctx, run, q, page)
 	}
 	if hasText(q.Q) && q.PrincipalID == "" && q.AssetID == "" {
 		if q.searchAssets, err = s.assetsMatching(ctx, integrationID, run, q.Q); err != nil {

@@ -24,6 +24,7 @@ import (
 // accessPrincipal is what an access row shows of a member or a partner,
 // and the search text the list's search tests.
 type accessPrincipal struct {
+	key                        int64
 	partner                    bool
 	id, username, email, roles string
 	partnerType                string
@@ -60,8 +61,12 @@ type accessIndex struct {
 	// and permission.
 	held   []principalGrant
 	starts []int32
-	// Each permission's grants, by principal and asset.
-	byPermission map[string][]permissionGrant
+	// Each permission's grants, by principal and asset; and by the
+	// principal's key and asset, with the permissions' names in order, for
+	// the list sorted by permission.
+	byPermission    map[string][]permissionGrant
+	byPermissionKey map[string][]permissionGrant
+	permissionNames []string
 }
 
 // accessIndex returns the snapshot's access index, built once and kept
@@ -78,15 +83,14 @@ func (s *Store) accessIndex(ctx context.Context, run int64) (*accessIndex, error
 }
 
 func loadAccessIndex(ctx context.Context, db queryer, run int64) (*accessIndex, error) {
-	ix := &accessIndex{byPermission: map[string][]permissionGrant{}}
+	ix := &accessIndex{byPermission: map[string][]permissionGrant{}, byPermissionKey: map[string][]permissionGrant{}}
 	principals := map[int64]int32{}
 	err := eachScan(ctx, db, func(r *sql.Rows) error {
-		var key int64
 		var p accessPrincipal
-		if err := r.Scan(&p.partner, &key, &p.id, &p.username, &p.email, &p.roles, &p.partnerType, &p.search); err != nil {
+		if err := r.Scan(&p.partner, &p.key, &p.id, &p.username, &p.email, &p.roles, &p.partnerType, &p.search); err != nil {
 			return err
 		}
-		principals[key] = int32(len(ix.principals))
+		principals[p.key] = int32(len(ix.principals))
 		ix.principals = append(ix.principals, p)
 		return nil
 	}, `SELECT 0, id, ext_id, username, email, business_roles, '', search FROM snap_members WHERE run_id = ?
@@ -166,6 +170,15 @@ func loadAccessIndex(ctx context.Context, db queryer, run int64) (*accessIndex, 
 		name := ix.permissions[g.permission]
 		ix.byPermission[name] = append(ix.byPermission[name], permissionGrant{g.principal, g.asset})
 	}
+	for name, grants := range ix.byPermission {
+		byKey := slices.Clone(grants)
+		slices.SortFunc(byKey, func(a, b permissionGrant) int {
+			return cmp.Or(cmp.Compare(ix.principals[a.principal].key, ix.principals[b.principal].key), cmp.Compare(a.asset, b.asset))
+		})
+		ix.byPermissionKey[name] = byKey
+		ix.permissionNames = append(ix.permissionNames, name)
+	}
+	slices.Sort(ix.permissionNames) // as SQLite's BINARY collation orders them
 	return ix, nil
 }
 
@@ -227,6 +240,42 @@ func (s *Store) listAccessByPermission(ctx context.Context, run int64, q AccessQ
 			g = grants[len(grants)-1-i]
 		}
 		page.Rows = append(page.Rows, ix.row(g.principal, g.asset, q.Permission))
+	}
+	return page, nil
+}
+
+// byPermissionSort reports whether the access index answers q from its
+// grants by permission and principal key: every grant, sorted by
+// permission.
+func (q AccessQuery) byPermissionSort() bool {
+	sort, _, _ := accessSorts.resolve(q.Sort, q.Dir)
+	return sort == "permission" && !q.filtered()
+}
+
+// listAccessByPermissionSort is ListAccess for a query byPermissionSort
+// answers: each permission's grants in turn, in the order of their names.
+func (s *Store) listAccessByPermissionSort(ctx context.Context, run int64, q AccessQuery, page AccessPage) (AccessPage, error) {
+	ix, err := s.accessIndex(ctx, run)
+	if err != nil {
+		return AccessPage{}, err
+	}
+	names := slices.Clone(ix.permissionNames)
+	if page.Dir == SortDesc {
+		slices.Reverse(names)
+	}
+	offset, limit := (q.Page-1)*q.PerPage, q.PerPage
+	for _, name := range names {
+		grants := ix.byPermissionKey[name]
+		page.Total += len(grants)
+		for i := offset; i < len(grants) && limit > 0; i++ {
+			g := grants[i]
+			if page.Dir == SortDesc {
+				g = grants[len(grants)-1-i]
+			}
+			page.Rows = append(page.Rows, ix.row(g.principal, g.asset, name))
+			limit--
+		}
+		offset = max(0, offset-len(grants))
 	}
 	return page, nil
 }

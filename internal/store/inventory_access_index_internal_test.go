@@ -34,8 +34,8 @@ func samePages(t *testing.T, s *Store, id int64, q AccessQuery, want []AccessRow
 // but for ASCII case side by side, members and partners together, ties on
 // the key) and leaves out grants whose asset or principal the snapshot
 // does not list, as the SQL's joins do: every page of one permission's
-// grants, and of a search no asset matches, in either direction, is the
-// SQL's slice of them.
+// grants, of every grant by permission, and of a search no asset matches,
+// in either direction, is the SQL's slice of them.
 func TestAccessIndexPagesEqualTheListQueryForHostileNames(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
@@ -57,6 +57,12 @@ func TestAccessIndexPagesEqualTheListQueryForHostileNames(t *testing.T) {
 			}
 			samePages(t, s, id, q, want)
 		}
+		// Every grant, by permission.
+		q := AccessQuery{ListQuery: ListQuery{Sort: "permission", Dir: dir}}
+		if !q.byPermissionSort() {
+			t.Fatalf("%+v is not read from the access index", q)
+		}
+		samePages(t, s, id, q, generalAccess(t, s, run.ID, q))
 		// Searches that principals' names, emails or IDs match and no
 		// asset's: wildcards, Unicode case, IDs and nothing at all.
 		for _, text := range []string{"example", "Émile", "ss", "a%b", "a_b", `a\b`, "under", "日本", "100", " LINE", "nomatch"} {
