@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -26,12 +27,32 @@ func render(c echo.Context, status int, page views.Page, body templ.Component) e
 	} else {
 		comp = views.Layout(body)
 	}
-	var buf bytes.Buffer
-	if err := comp.Render(views.WithShell(c.Request().Context(), sh), &buf); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
+	if err := comp.Render(views.WithShell(c.Request().Context(), sh), buf); err != nil {
 		return err
 	}
 	c.Response().Header().Add("Vary", "HX-Request")
+	// The response copies or sends the bytes before HTMLBlob returns, so
+	// the buffer can serve the next page.
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// renderBuffers are the buffers pages render into, kept between requests:
+// a list page is 60 to 100 kB of HTML, and growing a new buffer to that
+// size for every page was half of what a request allocated.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept for reuse: a rare huge page
+// does not pin its memory.
+const maxPooledBuffer = 1 << 20
+
+func putRenderBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	renderBuffers.Put(b)
 }
 
 // shellFor gathers what the layout shows around page for this request,
