@@ -22,6 +22,8 @@ func TestAccessSearchPagesNearTheStartHoldTheirSlice(t *testing.T) {
 	}{
 		{"principal", store.SortAsc, "garcia", "", "", "members alone match"},
 		{"principal", store.SortDesc, "garcia", "", "", "members alone match, from the end"},
+		{"principal", store.SortAsc, "garcia", "EMPLOYEE", "", "members who hold a role, side by side"},
+		{"principal", store.SortDesc, "garcia", "EMPLOYEE", "", "members who hold a role, from the end"},
 		{"principal", store.SortAsc, "101", "", "", "members' and assets' IDs and names match"},
 		{"principal", store.SortDesc, "101", "", "", "members and assets, from the end"},
 		{"principal_type", store.SortAsc, "orbit", "", "", "members' emails and partners' names match"},

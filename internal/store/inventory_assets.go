@@ -261,9 +261,9 @@ func (q AssetQuery) matcher() func(*assetFilters) bool {
 // while it is short.
 const searchAssetsMax = 1000
 
-// searchesKept bounds the searches whose matching assets or members are
-// kept: at most a thousand assets' keys (8 kB) or searchMembersMax
-// members (80 kB) each.
+// searchesKept bounds the searches whose matching assets or principals are
+// kept: at most a thousand assets' keys (8 kB) or searchPrincipalsMax
+// principals' positions (80 kB) each.
 const searchesKept = 256
 
 // assetsMatching returns the keys (a JSON array) of the snapshot's assets

@@ -8,24 +8,22 @@ import (
 
 // memberFilters is what the members list's filters test of a member: its
 // search text, its business roles (comma-separated, as stored), whether
-// it is a system user; and how many grants it holds (see memberWindow).
+// it is a system user.
 type memberFilters struct {
 	search string
 	roles  string
 	system bool
-	grants int
 }
 
 // memberIndex is the list index (by name) of a snapshot's members (see listIndex).
 func (s *Store) memberIndex(ctx context.Context, run int64) (*listIndex[memberFilters], error) {
 	return cached(ctx, s.lists, cacheKey("member index", "", []any{run}), func() (*listIndex[memberFilters], error) {
-		return loadListIndex(ctx, s, "member", `SELECT id, search, business_roles, is_system_user,
-				(SELECT count(*) FROM snap_grants g WHERE g.run_id = m.run_id AND g.grantee_id = m.id)
-			FROM snap_members m WHERE run_id = ? ORDER BY username COLLATE NOCASE, id`, []any{run},
+		return loadListIndex(ctx, s, "member", `SELECT id, search, business_roles, is_system_user FROM snap_members
+			WHERE run_id = ? ORDER BY username COLLATE NOCASE, id`, []any{run},
 			func(r *sql.Rows) (int64, memberFilters, error) {
 				var key int64
 				var f memberFilters
-				err := r.Scan(&key, &f.search, &f.roles, &f.system, &f.grants)
+				err := r.Scan(&key, &f.search, &f.roles, &f.system)
 				return key, f, err
 			})
 	})

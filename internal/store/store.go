@@ -40,11 +40,12 @@ type Store struct {
 	// anchors holds the seek points of long lists (see listAnchors), apart
 	// from cache because each is large: up to a few hundred kilobytes.
 	anchors *snapshotCache
-	// lists holds list indexes (see listIndex), a few megabytes each.
+	// lists holds list indexes (see listIndex) and access indexes (see
+	// accessIndex), megabytes each.
 	lists *snapshotCache
-	// searches holds the assets and the members matching recent searches
-	// of the access list (see assetsMatching, membersMatching), up to
-	// 80 kB each.
+	// searches holds the assets and the principals matching recent
+	// searches of the access list (see assetsMatching,
+	// principalsMatching), up to 80 kB each.
 	searches *snapshotCache
 }
 
