@@ -182,27 +182,6 @@ func loadAccessIndex(ctx context.Context, db queryer, run int64) (*accessIndex, 
 	return ix, nil
 }
 
-// eachScan runs query and calls scan on each row, checking ctx every few
-// thousand rows.
-func eachScan(ctx context.Context, db queryer, scan func(*sql.Rows) error, query string, args ...any) error {
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for n := 0; rows.Next(); n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // row is the access row of a grant.
 func (ix *accessIndex) row(principal, asset int32, permission string) AccessRow {
 	p, a := ix.principals[principal], ix.assets[asset]

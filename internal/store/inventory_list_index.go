@@ -38,29 +38,38 @@ const listIndexesKept = 8
 // scan reads a row's key and filter values.
 func loadListIndex[R any](ctx context.Context, s *Store, what, query string, args []any,
 	scan func(*sql.Rows) (int64, R, error)) (*listIndex[R], error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	ix := &listIndex[R]{}
+	err := eachScan(ctx, s.read, func(r *sql.Rows) error {
+		key, row, err := scan(r)
+		ix.keys = append(ix.keys, key)
+		ix.rows = append(ix.rows, row)
+		return err
+	}, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s index: %w", what, err)
 	}
+	return ix, nil
+}
+
+// eachScan runs query and calls scan on each row, checking ctx every few
+// thousand rows.
+func eachScan(ctx context.Context, db queryer, scan func(*sql.Rows) error, query string, args ...any) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
 	defer rows.Close()
-	ix := &listIndex[R]{}
 	for n := 0; rows.Next(); n++ {
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		key, r, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: %s index: %w", what, err)
+		if err := scan(rows); err != nil {
+			return err
 		}
-		ix.keys = append(ix.keys, key)
-		ix.rows = append(ix.rows, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: %s index: %w", what, err)
-	}
-	return ix, nil
+	return rows.Err()
 }
 
 // page returns the keys of the rows that match, in order (dir), from the
