@@ -29,7 +29,7 @@ type listIndex[R any] struct {
 }
 
 // listIndexesKept bounds the list indexes kept: about 10 MB each for the
-// 100,000 members of xl, and 60 MB for its million grants (see
+// 100,000 members of xl, and 70 MB for its million grants (see
 // accessIndex). Pages read the current snapshot, so these cover
 // the members, assets, tags and grants of a snapshot and the next.
 const listIndexesKept = 8
