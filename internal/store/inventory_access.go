@@ -436,6 +436,8 @@ func (s *Store) ListAccess(ctx context.Context, integrationID int64, q AccessQue
 	sort, dir, _ := accessSorts.resolve(q.Sort, q.Dir)
 	page := AccessPage{Page: q.Page, PerPage: q.PerPage, Sort: sort, Dir: dir}
 	switch {
+	case q.byPrincipal():
+		return s.listAccessByPrincipal(ctx, run, q, page)
 	case q.byPermission():
 		return s.listAccessByPermission(ctx, run, q, page)
 	case q.byPermissionSort():

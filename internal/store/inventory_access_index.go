@@ -223,6 +223,35 @@ func (s *Store) listAccessByPermission(ctx context.Context, run int64, q AccessQ
 	return page, nil
 }
 
+// byPrincipal reports whether the access index answers q from its grants
+// by principal: every grant, sorted by principal.
+func (q AccessQuery) byPrincipal() bool {
+	sort, _, _ := accessSorts.resolve(q.Sort, q.Dir)
+	return sort == "principal" && !q.filtered()
+}
+
+// listAccessByPrincipal is ListAccess for a query byPrincipal answers.
+func (s *Store) listAccessByPrincipal(ctx context.Context, run int64, q AccessQuery, page AccessPage) (AccessPage, error) {
+	ix, err := s.accessIndex(ctx, run)
+	if err != nil {
+		return AccessPage{}, err
+	}
+	page.Total = len(ix.held)
+	offset := (q.Page - 1) * q.PerPage
+	for i := offset; i < min(offset+q.PerPage, len(ix.held)); i++ {
+		n := i // the row's position in ascending order
+		if page.Dir == SortDesc {
+			n = len(ix.held) - 1 - i
+		}
+		// The principal whose grants hold it: the last that starts at or
+		// before it.
+		p := sort.Search(len(ix.principals), func(k int) bool { return int(ix.starts[k+1]) > n })
+		g := ix.held[n]
+		page.Rows = append(page.Rows, ix.row(int32(p), g.asset, ix.permissions[g.permission]))
+	}
+	return page, nil
+}
+
 // byPermissionSort reports whether the access index answers q from its
 // grants by permission and principal key: every grant, sorted by
 // permission.

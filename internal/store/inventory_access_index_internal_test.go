@@ -33,9 +33,9 @@ func samePages(t *testing.T, s *Store, id int64, q AccessQuery, want []AccessRow
 // The access index orders principals as the list's SQL does (names equal
 // but for ASCII case side by side, members and partners together, ties on
 // the key) and leaves out grants whose asset or principal the snapshot
-// does not list, as the SQL's joins do: every page of one permission's
-// grants, of every grant by permission, and of a search no asset matches,
-// in either direction, is the SQL's slice of them.
+// does not list, as the SQL's joins do: every page of every grant (by
+// principal or by permission), of one permission's grants and of a search
+// no asset matches, in either direction, is the SQL's slice of them.
 func TestAccessIndexPagesEqualTheListQueryForHostileNames(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
@@ -57,8 +57,13 @@ func TestAccessIndexPagesEqualTheListQueryForHostileNames(t *testing.T) {
 			}
 			samePages(t, s, id, q, want)
 		}
-		// Every grant, by permission.
-		q := AccessQuery{ListQuery: ListQuery{Sort: "permission", Dir: dir}}
+		// Every grant, by principal and by permission.
+		q := AccessQuery{ListQuery: ListQuery{Sort: "principal", Dir: dir}}
+		if !q.byPrincipal() {
+			t.Fatalf("%+v is not read from the access index", q)
+		}
+		samePages(t, s, id, q, generalAccess(t, s, run.ID, q))
+		q = AccessQuery{ListQuery: ListQuery{Sort: "permission", Dir: dir}}
 		if !q.byPermissionSort() {
 			t.Fatalf("%+v is not read from the access index", q)
 		}

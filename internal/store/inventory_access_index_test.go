@@ -9,8 +9,9 @@ import (
 	"pinaccess/internal/store"
 )
 
-// The grants of one permission by principal, and every grant by
-// permission, are read from the snapshot's access index, not from SQL: each page holds, field for field, the
+// Every grant by principal or by permission, and the grants of one
+// permission by principal, are read from the snapshot's access index, not
+// from SQL: each page holds, field for field, the
 // rows the export streams for the same query (which the dataset tests
 // check), at the start, in the middle and at the end of the list, in
 // either direction.
@@ -19,6 +20,7 @@ func TestAccessPagesFromTheAccessIndexHoldTheRowsOfTheList(t *testing.T) {
 	for _, c := range []struct{ sort, perm, dir string }{
 		{"principal", "ADMIN", store.SortAsc}, {"principal", "ADMIN", store.SortDesc}, {"principal", "FINANCE_MANAGER", store.SortAsc},
 		{"principal", "ANALYST", store.SortDesc}, {"permission", "", store.SortAsc}, {"permission", "", store.SortDesc},
+		{"principal", "", store.SortAsc}, {"principal", "", store.SortDesc},
 	} {
 		t.Run(fmt.Sprintf("%s %s %s", c.sort, c.perm, c.dir), func(t *testing.T) {
 			t.Parallel()

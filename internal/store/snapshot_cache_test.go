@@ -120,8 +120,8 @@ func TestCacheKeysTellParametersApart(t *testing.T) {
 
 // WarmInventory computes what the overview, the roles page and the access
 // list's filter counts need (after it, those pages compute nothing more)
-// and the seek points of the members and access lists and the list
-// indexes; deleting the integration forgets them all.
+// and the seek points of the members list, the list indexes and the access
+// index; deleting the integration forgets them all.
 func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
@@ -155,10 +155,10 @@ func TestWarmInventoryPreparesWhatThePagesKeep(t *testing.T) {
 	if s.cache.len() != kept {
 		t.Fatalf("the pages computed %d more results after warming", s.cache.len()-kept)
 	}
-	// The members and access lists' seek points, which go with the
-	// integration's runs.
-	if n := s.anchors.len(); n != 2 {
-		t.Fatalf("%d lists' anchors kept, want 2", n)
+	// The members list's seek points, which go with the integration's
+	// runs.
+	if n := s.anchors.len(); n != 1 {
+		t.Fatalf("%d lists' anchors kept, want 1", n)
 	}
 	if n := s.lists.len(); n != 4 {
 		t.Fatalf("%d list indexes kept, want 4 (members, assets, tags, grants by permission)", n)
