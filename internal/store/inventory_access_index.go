@@ -194,6 +194,30 @@ func (ix *accessIndex) row(principal, asset int32, permission string) AccessRow 
 	return r
 }
 
+// fillPage sets page's total to total and its rows to those of q's page
+// of a list of that many rows, row(n) giving the n-th in ascending order.
+func fillPage(page *AccessPage, q AccessQuery, total int, row func(n int) AccessRow) {
+	page.Total = total
+	offset := (q.Page - 1) * q.PerPage
+	for i := offset; i < min(offset+q.PerPage, total); i++ {
+		n := i
+		if page.Dir == SortDesc {
+			n = total - 1 - i
+		}
+		page.Rows = append(page.Rows, row(n))
+	}
+}
+
+// blockOf returns which of a run of consecutive blocks holds position n,
+// where ends[k] is the position after block k; and n's offset within it.
+func blockOf[T int | int32](ends []T, n int) (block, within int) {
+	k := sort.Search(len(ends), func(k int) bool { return int(ends[k]) > n })
+	if k > 0 {
+		n -= int(ends[k-1])
+	}
+	return k, n
+}
+
 // byPermission reports whether the access index answers q from its
 // grants by permission: one permission's grants, sorted by principal,
 // with no other filter.
@@ -211,15 +235,9 @@ func (s *Store) listAccessByPermission(ctx context.Context, run int64, q AccessQ
 		return AccessPage{}, err
 	}
 	grants := ix.byPermission[q.Permission]
-	page.Total = len(grants)
-	offset := (q.Page - 1) * q.PerPage
-	for i := offset; i < min(offset+q.PerPage, len(grants)); i++ {
-		g := grants[i]
-		if page.Dir == SortDesc {
-			g = grants[len(grants)-1-i]
-		}
-		page.Rows = append(page.Rows, ix.row(g.principal, g.asset, q.Permission))
-	}
+	fillPage(&page, q, len(grants), func(n int) AccessRow {
+		return ix.row(grants[n].principal, grants[n].asset, q.Permission)
+	})
 	return page, nil
 }
 
@@ -236,19 +254,11 @@ func (s *Store) listAccessByPrincipal(ctx context.Context, run int64, q AccessQu
 	if err != nil {
 		return AccessPage{}, err
 	}
-	page.Total = len(ix.held)
-	offset := (q.Page - 1) * q.PerPage
-	for i := offset; i < min(offset+q.PerPage, len(ix.held)); i++ {
-		n := i // the row's position in ascending order
-		if page.Dir == SortDesc {
-			n = len(ix.held) - 1 - i
-		}
-		// The principal whose grants hold it: the last that starts at or
-		// before it.
-		p := sort.Search(len(ix.principals), func(k int) bool { return int(ix.starts[k+1]) > n })
+	fillPage(&page, q, len(ix.held), func(n int) AccessRow {
+		p, _ := blockOf(ix.starts[1:], n) // the principal whose grants hold it
 		g := ix.held[n]
-		page.Rows = append(page.Rows, ix.row(int32(p), g.asset, ix.permissions[g.permission]))
-	}
+		return ix.row(int32(p), g.asset, ix.permissions[g.permission])
+	})
 	return page, nil
 }
 
@@ -267,24 +277,18 @@ func (s *Store) listAccessByPermissionSort(ctx context.Context, run int64, q Acc
 	if err != nil {
 		return AccessPage{}, err
 	}
-	names := slices.Clone(ix.permissionNames)
-	if page.Dir == SortDesc {
-		slices.Reverse(names)
+	// ends[k] is how many grants the first k+1 permissions (by name) hold.
+	ends := make([]int, len(ix.permissionNames))
+	total := 0
+	for k, name := range ix.permissionNames {
+		total += len(ix.byPermissionKey[name])
+		ends[k] = total
 	}
-	offset, limit := (q.Page-1)*q.PerPage, q.PerPage
-	for _, name := range names {
-		grants := ix.byPermissionKey[name]
-		page.Total += len(grants)
-		for i := offset; i < len(grants) && limit > 0; i++ {
-			g := grants[i]
-			if page.Dir == SortDesc {
-				g = grants[len(grants)-1-i]
-			}
-			page.Rows = append(page.Rows, ix.row(g.principal, g.asset, name))
-			limit--
-		}
-		offset = max(0, offset-len(grants))
-	}
+	fillPage(&page, q, total, func(n int) AccessRow {
+		k, i := blockOf(ends, n)
+		g := ix.byPermissionKey[ix.permissionNames[k]][i]
+		return ix.row(g.principal, g.asset, ix.permissionNames[k])
+	})
 	return page, nil
 }
 
@@ -350,17 +354,11 @@ func (s *Store) listAccessByPrincipalSearch(ctx context.Context, run int64, q Ac
 		total += int(ix.starts[p+1] - ix.starts[p])
 		ends[i] = total
 	}
-	page.Total = total
-	offset := (q.Page - 1) * q.PerPage
-	for i := offset; i < min(offset+q.PerPage, total); i++ {
-		n := i // the row's position in ascending order
-		if page.Dir == SortDesc {
-			n = total - 1 - i
-		}
-		m := sort.SearchInts(ends, n+1)
+	fillPage(&page, q, total, func(n int) AccessRow {
+		m, i := blockOf(ends, n)
 		p := matching[m]
-		g := ix.held[int(ix.starts[p])+n-(ends[m]-int(ix.starts[p+1]-ix.starts[p]))]
-		page.Rows = append(page.Rows, ix.row(p, g.asset, ix.permissions[g.permission]))
-	}
+		g := ix.held[int(ix.starts[p])+i]
+		return ix.row(p, g.asset, ix.permissions[g.permission])
+	})
 	return page, true, nil
 }
